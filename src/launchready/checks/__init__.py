@@ -1,0 +1,78 @@
+"""The check areas, written out once (the explicit registry of sslyze's ``scan_commands``).
+
+Each implemented area is a module of this package exposing ``async def run(ctx)`` and,
+when it needs a manifest section, ``def skip_reason(manifest) -> str | None``. An area the
+catalog names but this version does not implement yet is listed with no module: the
+audit reports it as skipped with that reason instead of pretending it passed. A test
+fails when a module of this package is missing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+from launchready.checks import launch, monitor
+from launchready.context import CheckContext
+from launchready.findings import Finding
+from launchready.manifest import Manifest
+
+RunFn = Callable[[CheckContext], Awaitable[list[Finding]]]
+SkipFn = Callable[[Manifest], "str | None"]
+
+
+@dataclass(frozen=True)
+class Area:
+    """One audit area: its name (the catalog prefix) and how to run it."""
+
+    name: str
+    module: ModuleType | None = None
+
+    @property
+    def implemented(self) -> bool:
+        return self.module is not None
+
+    def skip_reason(self, manifest: Manifest) -> str | None:
+        """Why this area cannot run for ``manifest``, or None when it can."""
+        if self.module is None:
+            return "not implemented in this version of launchready"
+        reason: SkipFn | None = getattr(self.module, "skip_reason", None)
+        return reason(manifest) if reason is not None else None
+
+    async def run(self, ctx: CheckContext) -> list[Finding]:
+        assert self.module is not None, f"area {self.name} has no checks"
+        run: RunFn = self.module.run
+        return await run(ctx)
+
+
+AUDIT_AREAS: tuple[Area, ...] = (
+    Area("launch", launch),
+    Area("dns"),
+    Area("email"),
+    Area("tls"),
+    Area("routing"),
+    Area("web"),
+    Area("edge"),
+    Area("cloudflare"),
+    Area("secrets"),
+    Area("env"),
+    Area("logs"),
+    Area("db"),
+    Area("perf"),
+    Area("chatbot"),
+    Area("smoke"),
+    Area("monitor", monitor),
+)
+"""Every area ``launchready audit`` knows, in the order of cli.md's AREAS list."""
+
+AREA_NAMES: tuple[str, ...] = tuple(a.name for a in AUDIT_AREAS)
+
+
+def select_areas(only: set[str] | None = None, skip: set[str] | None = None) -> list[Area]:
+    """The areas of ``--only``/``--skip``; unknown names are the caller's to reject."""
+    return [
+        a
+        for a in AUDIT_AREAS
+        if (only is None or a.name in only) and (skip is None or a.name not in skip)
+    ]

@@ -1,0 +1,21 @@
+"""The ``launchready`` command line: thin Typer commands over library calls.
+
+Every command parses options, calls the library, renders, and picks the exit code of
+cli.md: 0 clean, 1 findings at or above --fail-on, 2 bad input, 3 the tool failed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from launchready.cli import demo as _demo  # registers `launchready demo` on app
+from launchready.cli.app import app
+from launchready.cli.exits import run_command
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run_command(app))
+
+
+__all__ = ["_demo", "app", "main"]

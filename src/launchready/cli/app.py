@@ -1,0 +1,115 @@
+"""The Typer application and its commands."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import nullcontext
+from typing import Annotated
+
+import typer
+
+from launchready import __version__
+from launchready.checks import AREA_NAMES, Area, select_areas
+from launchready.cli.options import (
+    DEFAULT_CONCURRENCY_OPT,
+    DEFAULT_FAIL_ON,
+    DEFAULT_MANIFEST,
+    DEFAULT_TIMEOUT,
+    Common,
+    ConcurrencyOpt,
+    FailOnOpt,
+    FormatOpt,
+    ManifestOpt,
+    OutputOpt,
+    QuietOpt,
+    TimeoutOpt,
+    VerboseOpt,
+    common,
+)
+from launchready.cli.output import emit
+from launchready.cli.progress import RichProgress
+from launchready.errors import InputError
+from launchready.findings import Report
+from launchready.manifest import Manifest, load_manifest
+from launchready.runner import run_audit
+
+app = typer.Typer(
+    name="launchready",
+    help="Take a founder-led store and its AI chatbot from demo to launch: "
+    "one manifest, one audit, a ranked risk list.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"launchready {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """launchready: audit everything a store's launch depends on."""
+
+
+@app.command()
+def audit(
+    manifest: ManifestOpt = DEFAULT_MANIFEST,
+    only: Annotated[
+        str | None,
+        typer.Option("--only", help=f"Comma list of areas to run ({','.join(AREA_NAMES)})."),
+    ] = None,
+    skip: Annotated[
+        str | None, typer.Option("--skip", help="Comma list of areas not to run.")
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run every check the manifest allows, concurrently, and print the ranked risk list."""
+    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
+    areas = parse_areas(only, skip)
+    report = audit_manifest(load_manifest(manifest), opts, areas)
+    raise typer.Exit(emit(report, opts))
+
+
+def parse_areas(only: str | None, skip: str | None) -> list[Area]:
+    """``--only``/``--skip`` as area lists; an unknown area name is bad input."""
+    chosen = [_area_set(only, "--only"), _area_set(skip, "--skip")]
+    return select_areas(chosen[0], chosen[1])
+
+
+def _area_set(text: str | None, option: str) -> set[str] | None:
+    if text is None:
+        return None
+    names = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(names - set(AREA_NAMES))
+    if unknown:
+        raise InputError(
+            f"{option}: unknown area {', '.join(unknown)}; areas are {', '.join(AREA_NAMES)}"
+        )
+    return names
+
+
+def audit_manifest(manifest: Manifest, opts: Common, areas: list[Area]) -> Report:
+    """Run the audit with a progress display when stderr is a terminal."""
+    display = RichProgress() if opts.show_progress else None
+    with display if display is not None else nullcontext():
+        return asyncio.run(run_audit(manifest, opts.audit_options(), areas=areas, progress=display))
+
+
+__all__ = ["app", "audit_manifest", "parse_areas"]

@@ -1,0 +1,140 @@
+"""Options every command shares (cli.md "Common options"), declared once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from launchready.durations import parse_duration
+from launchready.errors import InputError
+from launchready.findings import Severity
+from launchready.report import Format
+from launchready.runner import DEFAULT_CONCURRENCY, AuditOptions
+
+ManifestOpt = Annotated[
+    Path, typer.Option("--manifest", "-m", help="The site manifest.", show_default=True)
+]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        help="Report format (default: from the -o extension, else text on a terminal, "
+        "json otherwise).",
+        case_sensitive=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to FILE instead of standard output."),
+]
+FailOnOpt = Annotated[
+    str,
+    typer.Option(
+        "--fail-on", help="Exit 1 when a finding is at or above: blocker, high, medium, low, never."
+    ),
+]
+TimeoutOpt = Annotated[
+    str, typer.Option("--timeout", help="Per network operation, e.g. 10s or 500ms.")
+]
+ConcurrencyOpt = Annotated[
+    int,
+    typer.Option("--concurrency", min=1, max=1024, help="Network operations in flight at once."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress, only the report.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens to stderr.")]
+
+DEFAULT_MANIFEST = Path("launchready.yaml")
+DEFAULT_FAIL_ON = "high"
+DEFAULT_TIMEOUT = "10s"
+DEFAULT_CONCURRENCY_OPT = DEFAULT_CONCURRENCY
+_EXTENSIONS = {
+    ".txt": Format.TEXT,
+    ".json": Format.JSON,
+    ".md": Format.MD,
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
+    ".sarif": Format.SARIF,
+    ".xml": Format.JUNIT,
+}
+
+
+@dataclass(frozen=True)
+class Common:
+    """The parsed common options of one invocation."""
+
+    format: Format
+    output: Path | None
+    fail_on: Severity | None
+    timeout: float
+    concurrency: int
+    quiet: bool
+    verbose: bool
+
+    @property
+    def color(self) -> bool:
+        """Colour only on a terminal, and never with NO_COLOR set."""
+        return self.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+    @property
+    def show_progress(self) -> bool:
+        return not self.quiet and sys.stderr.isatty()
+
+    def audit_options(self) -> AuditOptions:
+        return AuditOptions(timeout=self.timeout, concurrency=self.concurrency)
+
+
+def common(
+    fmt: Format | None,
+    output: Path | None,
+    fail_on: str,
+    timeout: str,
+    concurrency: int,
+    quiet: bool,
+    verbose: bool,
+) -> Common:
+    """Validate the shared options; a bad value is an InputError (exit 2)."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="launchready: %(levelname)s %(name)s: %(message)s",
+    )
+    return Common(
+        format=fmt or _default_format(output),
+        output=output,
+        fail_on=parse_fail_on(fail_on),
+        timeout=_positive(parse_duration(timeout), "--timeout"),
+        concurrency=concurrency,
+        quiet=quiet,
+        verbose=verbose,
+    )
+
+
+def parse_fail_on(text: str) -> Severity | None:
+    """``never`` disables the threshold; otherwise a severity name."""
+    value = text.strip().lower()
+    if value == "never":
+        return None
+    try:
+        return Severity(value)
+    except ValueError:
+        raise InputError(
+            f"--fail-on {text!r}: choose one of blocker, high, medium, low, never"
+        ) from None
+
+
+def _default_format(output: Path | None) -> Format:
+    if output is not None and output.suffix.lower() in _EXTENSIONS:
+        return _EXTENSIONS[output.suffix.lower()]
+    return Format.TEXT if sys.stdout.isatty() or output is not None else Format.JSON
+
+
+def _positive(seconds: float, option: str) -> float:
+    if seconds <= 0:
+        raise InputError(f"{option} must be longer than zero")
+    return seconds

@@ -1,0 +1,109 @@
+"""One asynchronous DNS resolver that honours ``network.nameservers`` (with ports).
+
+Answers are values, not exceptions: NXDOMAIN, an empty answer and a server failure are
+facts the DNS checks reason about, so :meth:`Resolver.query` always returns a
+:class:`DnsAnswer` and only a misuse raises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+import dns.asyncresolver
+import dns.exception
+import dns.nameserver
+import dns.rdatatype
+import dns.resolver
+
+from launchready.manifest import Network, split_nameserver
+
+AnswerStatus = Literal["ok", "nxdomain", "nodata", "servfail", "timeout", "error"]
+
+
+@dataclass(frozen=True)
+class DnsAnswer:
+    """What DNS said about ``name``/``rdtype``: a status and the records as text."""
+
+    name: str
+    rdtype: str
+    status: AnswerStatus
+    records: tuple[str, ...] = ()
+    ttl: int | None = None
+    canonical_name: str | None = None
+    """The name the answer came from after following CNAMEs, when it differs from ``name``."""
+    detail: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class Resolver:
+    """Asks the manifest's nameservers, or the system's when none are given."""
+
+    def __init__(
+        self, network: Network, *, timeout: float = 10.0, limiter: asyncio.Semaphore | None = None
+    ) -> None:
+        self.timeout = timeout
+        self._limiter = limiter or asyncio.Semaphore(64)
+        if network.nameservers:
+            self._resolver = dns.asyncresolver.Resolver(configure=False)
+            self._resolver.nameservers = [
+                dns.nameserver.Do53Nameserver(*split_nameserver(ns)) for ns in network.nameservers
+            ]
+        else:
+            self._resolver = dns.asyncresolver.Resolver()
+        self._resolver.lifetime = timeout
+        self._resolver.timeout = min(timeout, 2.0)
+        self._resolver.cache = dns.resolver.Cache()
+
+    async def query(self, name: str, rdtype: str) -> DnsAnswer:
+        """Look ``name`` up; the outcome (including failure) is in the answer's status."""
+        async with self._limiter:
+            try:
+                answer = await self._resolver.resolve(
+                    name, rdtype, search=False, raise_on_no_answer=False, lifetime=self.timeout
+                )
+            except dns.resolver.NXDOMAIN:
+                return DnsAnswer(name, rdtype, "nxdomain")
+            except dns.resolver.NoNameservers as exc:
+                return DnsAnswer(name, rdtype, "servfail", detail=_short(exc))
+            except dns.exception.Timeout:
+                return DnsAnswer(
+                    name, rdtype, "timeout", detail=f"no answer within {self.timeout:g}s"
+                )
+            except (dns.exception.DNSException, OSError, ValueError) as exc:
+                return DnsAnswer(name, rdtype, "error", detail=_short(exc))
+        rrset = answer.rrset
+        canonical = str(answer.canonical_name).rstrip(".").lower()
+        if rrset is None:
+            return DnsAnswer(name, rdtype, "nodata", canonical_name=_differs(name, canonical))
+        records = tuple(sorted(rdata.to_text() for rdata in rrset))
+        return DnsAnswer(name, rdtype, "ok", records, rrset.ttl, _differs(name, canonical))
+
+    async def addresses(self, name: str) -> list[str]:
+        """IPv4 then IPv6 addresses of ``name`` (empty when it does not resolve)."""
+        if _is_ip(name):
+            return [name]
+        v4, v6 = await asyncio.gather(self.query(name, "A"), self.query(name, "AAAA"))
+        return list(v4.records) + list(v6.records)
+
+
+def _differs(name: str, canonical: str) -> str | None:
+    return canonical if canonical != name.rstrip(".").lower() else None
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 200 else text[:197] + "..."

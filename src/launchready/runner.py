@@ -1,0 +1,136 @@
+"""Runs the audit: every selected area concurrently under one event loop.
+
+Each area runs inside an attempt. Whatever happens inside it (a finding list, a skip, a
+timeout, a crash) becomes a :class:`CheckAttempt`, so one area's failure never costs
+another area's findings, and every report shows what did not run and why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from launchready import __version__
+from launchready.checks import AUDIT_AREAS, Area
+from launchready.context import CheckContext
+from launchready.errors import CheckError
+from launchready.findings import (
+    AttemptStatus,
+    CheckAttempt,
+    Finding,
+    Report,
+    ToolInfo,
+    sort_findings,
+)
+from launchready.manifest import Manifest
+from launchready.net import HttpClient, Resolver
+from launchready.redact import Redactor
+
+log = logging.getLogger("launchready.runner")
+
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_CONCURRENCY = 32
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """The knobs of one audit run (the CLI's --timeout, --concurrency, --only, --skip)."""
+
+    timeout: float = DEFAULT_TIMEOUT_S
+    """Per network operation, in seconds."""
+    concurrency: int = DEFAULT_CONCURRENCY
+    """Network operations in flight at once, across all areas."""
+    area_timeout: float | None = None
+    """Deadline for a whole area; default: 12 operation timeouts, at least 60 s."""
+
+    @property
+    def area_deadline(self) -> float:
+        return self.area_timeout if self.area_timeout is not None else max(60.0, self.timeout * 12)
+
+
+class Progress:
+    """Receives the runner's events; the CLI's Rich display subclasses it."""
+
+    def start(self, areas: Sequence[str]) -> None:
+        """The audit is about to run ``areas``."""
+
+    def area_started(self, area: str) -> None:
+        """``area`` began."""
+
+    def area_finished(self, attempt: CheckAttempt, findings: int) -> None:
+        """``area`` ended with ``attempt``, having produced ``findings`` findings."""
+
+
+async def run_audit(
+    manifest: Manifest,
+    options: AuditOptions | None = None,
+    *,
+    areas: Sequence[Area] = AUDIT_AREAS,
+    progress: Progress | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Report:
+    """Audit ``manifest`` over ``areas``; never raises for a problem inside an area."""
+    opts = options or AuditOptions()
+    sink = progress or Progress()
+    started_at = now()
+    clock = time.perf_counter()
+    limiter = asyncio.Semaphore(max(1, opts.concurrency))
+    resolver = Resolver(manifest.network, timeout=opts.timeout, limiter=limiter)
+    ca_bundle = (
+        manifest.resolve_path(manifest.network.ca_bundle) if manifest.network.ca_bundle else None
+    )
+    sink.start([a.name for a in areas])
+    async with HttpClient(
+        manifest.network, resolver, ca_bundle=ca_bundle, timeout=opts.timeout, limiter=limiter
+    ) as http:
+        ctx = CheckContext(manifest, resolver, http, opts.timeout, now)
+        outcomes = await asyncio.gather(*(_attempt(area, ctx, opts, sink) for area in areas))
+    redactor = Redactor(manifest.secret_values)
+    findings = [_redacted(f, redactor) for _, found in outcomes for f in found]
+    return Report(
+        tool=ToolInfo("launchready", __version__),
+        site=manifest.site.domain,
+        started_at=started_at,
+        duration_ms=round((time.perf_counter() - clock) * 1000),
+        findings=sort_findings(findings),
+        checks=tuple(attempt for attempt, _ in outcomes),
+    )
+
+
+async def _attempt(
+    area: Area, ctx: CheckContext, opts: AuditOptions, sink: Progress
+) -> tuple[CheckAttempt, list[Finding]]:
+    reason = area.skip_reason(ctx.manifest)
+    if reason is not None:
+        attempt = CheckAttempt(area.name, AttemptStatus.SKIPPED, reason=reason)
+        sink.area_finished(attempt, 0)
+        return attempt, []
+    sink.area_started(area.name)
+    started = time.perf_counter()
+    findings: list[Finding] = []
+    status, why = AttemptStatus.RAN, None
+    try:
+        findings = await asyncio.wait_for(area.run(ctx), timeout=opts.area_deadline)
+    except TimeoutError:
+        status, why = (
+            AttemptStatus.ERROR,
+            f"timeout: the area did not finish within {opts.area_deadline:g}s",
+        )
+    except CheckError as exc:
+        status, why = AttemptStatus.ERROR, f"{exc.kind}: {exc}"
+    except Exception as exc:
+        log.debug("area %s crashed", area.name, exc_info=True)
+        status, why = AttemptStatus.ERROR, f"bug: {type(exc).__name__}: {exc}"
+    elapsed = round((time.perf_counter() - started) * 1000)
+    attempt = CheckAttempt(area.name, status, elapsed, why)
+    sink.area_finished(attempt, len(findings))
+    return attempt, findings
+
+
+def _redacted(item: Finding, redactor: Redactor) -> Finding:
+    """Hide ``${VAR}`` values, so no clear secret reaches a hash or a report."""
+    return item.with_text(redactor) if redactor else item

@@ -1,0 +1,79 @@
+"""Shared test fixtures.
+
+The autouse ``loopback_only`` fixture refuses any connection outside 127.0.0.0/8 and ::1:
+every test talks to real servers, but only servers on this machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+class NonLoopbackConnection(AssertionError):
+    """A test tried to reach an address outside loopback."""
+
+
+def _check(address: Any) -> None:
+    if not isinstance(address, tuple):
+        return  # AF_UNIX paths
+    host = str(address[0]).split("%")[0]
+    if host == "localhost":
+        return
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise NonLoopbackConnection(f"tests may not resolve or reach {host!r}") from None
+    if not ip.is_loopback and not (
+        ip.version == 6 and ip.ipv4_mapped and ip.ipv4_mapped.is_loopback
+    ):
+        raise NonLoopbackConnection(f"tests may only reach loopback, not {host}")
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+    original_sendto = socket.socket.sendto
+
+    def connect(self: socket.socket, address: Any) -> None:
+        _check(address)
+        original_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        _check(address)
+        return original_connect_ex(self, address)
+
+    def sendto(self: socket.socket, data: Any, *args: Any) -> int:
+        _check(args[-1])
+        return original_sendto(self, data, *args)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket.socket, "sendto", sendto)
+
+
+@pytest.fixture
+def write_manifest(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a manifest (dedented YAML) into a temporary folder and return its path."""
+
+    def write(text: str, name: str = "launchready.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def minimal_manifest(write_manifest: Callable[[str], Path]) -> Path:
+    return write_manifest("""
+        site:
+          domain: shop.test
+    """)
