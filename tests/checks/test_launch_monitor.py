@@ -48,7 +48,10 @@ def test_a_bare_manifest_fires_every_gate(minimal_manifest: Path) -> None:
     manifest = load_manifest(minimal_manifest)
     found = launch.check_manifest(manifest) + monitor.check_manifest(manifest)
     ids = [f.id for f in found]
-    assert ids.count("launch.owner-unknown") == 6  # no CDN owner needed with cdn: none
+    owners = next(f for f in found if f.id == "launch.owner-unknown")
+    assert owners.evidence == {  # no CDN owner needed with cdn: none
+        "missing": ["registrar", "dns", "hosting", "email", "deploy", "monitoring"]
+    }
     assert {
         "launch.checkout-untested",
         "launch.rollback-undocumented",
@@ -106,5 +109,6 @@ def test_owner_findings_name_the_role(write_manifest: Callable[[str], Path]) -> 
         )
     )
     [item] = launch.check_manifest(manifest)
-    assert item.target == "owners.registrar"
-    assert item.evidence == {"role": "registrar"}
+    assert item.target == "owners"
+    assert item.evidence == {"missing": ["registrar"]}
+    assert item.title == "No named owner for the registrar account"

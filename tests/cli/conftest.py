@@ -17,13 +17,18 @@ CliRun = Callable[..., subprocess.CompletedProcess[str]]
 def cli(tmp_path: Path) -> CliRun:
     """``cli("audit", "-m", path, env={...})``: the completed process, text mode."""
 
-    def run(*args: str | Path, env: dict[str, str] | None = None,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str | Path, env: dict[str, str] | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
         environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
         environment.update(env or {})
         return subprocess.run(
             [sys.executable, "-m", "launchready", *map(str, args)],
-            capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=timeout,
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=tmp_path,
+            timeout=timeout,
             check=False,
         )
 

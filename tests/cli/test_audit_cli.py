@@ -43,7 +43,10 @@ ONLY_MANIFEST_AREAS = ("--only", "launch,monitor")
     ],
 )
 def test_bad_manifest_exits_2_with_one_clear_message(
-    cli: CliRun, write_manifest: Callable[[str], Path], text: str, env: dict[str, str],
+    cli: CliRun,
+    write_manifest: Callable[[str], Path],
+    text: str,
+    env: dict[str, str],
     needle: str,
 ) -> None:
     path = write_manifest(text)
@@ -68,15 +71,15 @@ def test_missing_manifest_and_unknown_option_exit_2(cli: CliRun) -> None:
     "args",
     [("--only", "dns,nope"), ("--fail-on", "severe"), ("--timeout", "5 mins"), ("--format", "pdf")],
 )
-def test_bad_option_values_exit_2(cli: CliRun, minimal_manifest: Path, args: tuple[str, str]) -> None:
+def test_bad_option_values_exit_2(
+    cli: CliRun, minimal_manifest: Path, args: tuple[str, str]
+) -> None:
     result = cli("audit", "-m", minimal_manifest, *args)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_findings_at_threshold_exit_1_and_below_exit_0(
-    cli: CliRun, minimal_manifest: Path
-) -> None:
+def test_findings_at_threshold_exit_1_and_below_exit_0(cli: CliRun, minimal_manifest: Path) -> None:
     result = cli("audit", "-m", minimal_manifest, "--format", "json", *ONLY_MANIFEST_AREAS)
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)

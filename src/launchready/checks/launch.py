@@ -28,12 +28,21 @@ def check_manifest(manifest: Manifest) -> list[Finding]:
                 fingerprint_keys=(),
             )
         )
-    for role in _owner_roles_needed(manifest):
-        owner = getattr(manifest.owners, role, None) if manifest.owners else None
-        if owner is None:
-            findings.append(
-                finding("launch.owner-unknown", target=f"owners.{role}", evidence={"role": role})
+    missing = [
+        role
+        for role in _owner_roles_needed(manifest)
+        if manifest.owners is None or getattr(manifest.owners, role) is None
+    ]
+    if missing:
+        noun = "account" if len(missing) == 1 else "accounts"
+        findings.append(
+            finding(
+                "launch.owner-unknown",
+                target="owners",
+                evidence={"missing": missing},
+                title=f"No named owner for the {', '.join(missing)} {noun}",
             )
+        )
     deploy = manifest.deploy
     if deploy is None or not [step for step in deploy.rollback if step.strip()]:
         findings.append(finding("launch.rollback-undocumented", target="deploy.rollback"))

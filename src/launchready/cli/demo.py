@@ -28,7 +28,6 @@ from launchready.cli.options import (
     common,
 )
 from launchready.cli.output import emit
-from launchready.demo import DemoStore
 from launchready.errors import ToolError
 from launchready.manifest import load_manifest
 
@@ -54,6 +53,8 @@ def demo(
 ) -> None:
     """Start the embedded demo store on loopback (DNS, HTTPS hosts, shop, chatbot, git repo)
     with the flaws a real demo-stage store has, and audit it."""
+    from launchready.demo import DemoStore  # the demo's servers load only when asked for
+
     opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     workdir = Path(tempfile.mkdtemp(prefix="launchready-demo-"))
     store = DemoStore(workdir, fixed=fixed)

@@ -1,0 +1,151 @@
+"""GitHub-flavoured Markdown: the report pasted into an issue, a PR or a handover doc.
+
+Markdown passes raw HTML through, and GitHub renders links, emphasis and math from plain
+characters, so every value from the audit is escaped: ``<``, ``>`` and ``&`` become
+entities and the inline punctuation gets a backslash. A hostile ``<script>`` in evidence is
+shown, never run, and a ``|`` in a header cannot break a table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from launchready.findings import AttemptStatus, Finding, Report, Severity
+from launchready.report.common import (
+    DETAILED,
+    SEVERITY_LABELS,
+    SEVERITY_MEANING,
+    attempt_reason,
+    by_severity,
+    evidence_items,
+    human_duration,
+    iso_utc,
+    not_run,
+    one_line,
+    verdict,
+)
+from launchready.report.plan import LaunchPlan, build_plan
+
+_PUNCT = re.compile(r"([\\`*_\[\]~|$])")
+_LINKABLE = re.compile(r"^https?://[^\s<>()\[\]`]+$")
+
+
+def md(text: str) -> str:
+    """``text`` on one line, safe anywhere in GFM, table cells included."""
+    escaped = _PUNCT.sub(r"\\\1", one_line(text))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str) -> str:
+    """A reference as a link when it is a plain http(s) URL; anything else as text."""
+    return f"<{url}>" if _LINKABLE.match(url) else md(url)
+
+
+def render(report: Report) -> str:
+    """The report as one Markdown document."""
+    lines = [f"# launchready audit: {md(report.site)}", "", f"**{md(verdict(report))}**", ""]
+    lines += _summary(report)
+    lines += _risks(report)
+    lines += _checks(report)
+    lines += _plan(build_plan(report))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _summary(report: Report) -> list[str]:
+    lines = [
+        "| Ready to launch | Started (UTC) | Duration | Tool |",
+        "|---|---|---|---|",
+        f"| {'yes' if report.ready else '**no**'} | {iso_utc(report.started_at)} "
+        f"| {human_duration(report.duration_ms)} "
+        f"| {md(report.tool.name)} {md(report.tool.version)} |",
+        "",
+        "| Severity | Count | Meaning |",
+        "|---|---:|---|",
+    ]
+    lines += [
+        f"| {SEVERITY_LABELS[s]} | {report.summary[s.value]} | {SEVERITY_MEANING[s]} |"
+        for s in Severity
+    ]
+    return [*lines, ""]
+
+
+def _risks(report: Report) -> list[str]:
+    lines = ["## Risk list", ""]
+    if not report.findings:
+        return [*lines, "No findings: nothing to fix before launch.", ""]
+    groups = by_severity(report)
+    rank = 0
+    for severity in DETAILED:
+        if groups[severity]:
+            lines += [f"### {SEVERITY_LABELS[severity]} ({len(groups[severity])})", ""]
+        for item in groups[severity]:
+            rank += 1
+            lines += _finding(rank, item)
+    minor = groups[Severity.LOW] + groups[Severity.INFO]
+    if minor:
+        lines += [
+            f"### Low and info ({len(minor)})",
+            "",
+            "| # | Severity | Finding | Target | ID | Fix |",
+            "|---:|---|---|---|---|---|",
+        ]
+        for offset, item in enumerate(minor, start=1):
+            lines.append(
+                f"| {rank + offset} | {item.severity.value} | {md(item.title)} | "
+                f"{md(item.target)} | {md(item.id)} | {md(item.fix)} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _finding(rank: int, item: Finding) -> list[str]:
+    impact = ", ".join(i.value for i in item.impact)
+    lines = [
+        f"#### {rank}. {md(item.title)}",
+        "",
+        f"- **Target:** {md(item.target)}",
+        f"- **ID:** {md(item.id)} · stage {item.stage.value} · impact {impact}",
+        f"- **Why it matters:** {md(item.why)}",
+    ]
+    evidence = evidence_items(item.evidence)
+    if evidence:
+        lines.append("- **Evidence:**")
+        lines += [f"  - {md(key)}: {md(value)}" for key, value in evidence]
+    lines.append(f"- **Fix:** {md(item.fix)}")
+    if item.references:
+        lines.append("- **References:** " + ", ".join(link(r) for r in item.references))
+    return [*lines, ""]
+
+
+def _checks(report: Report) -> list[str]:
+    ran = [md(c.area) for c in report.checks if c.status is AttemptStatus.RAN]
+    lines = ["## Checks", "", f"Ran: {', '.join(ran) if ran else 'none'}.", ""]
+    missing = not_run(report)
+    if not missing:
+        return [*lines, "Every selected area ran.", ""]
+    lines += ["Not checked, so this report cannot vouch for them:", ""]
+    lines += ["| Area | Status | Reason |", "|---|---|---|"]
+    lines += [f"| {md(c.area)} | {c.status.value} | {md(attempt_reason(c))} |" for c in missing]
+    return [*lines, ""]
+
+
+def _plan(plan: LaunchPlan) -> list[str]:
+    lines = ["## 48-hour launch sequence", "", md(plan.headline), ""]
+    for window in plan.windows:
+        lines += [f"### {md(window.title)}", ""]
+        lines += [
+            f"- [ ] **{item.severity.value}** {md(item.title)} ({md(item.id)})"
+            for item in window.items
+        ]
+        lines += [f"- [ ] _{md(note)}_" for note in window.notes]
+        if not window.items and not window.notes:
+            lines.append("Nothing found for this window.")
+        lines.append("")
+    if plan.after_launch:
+        lines += [f"### After launch ({len(plan.after_launch)})", ""]
+        lines += [
+            f"- [ ] **{item.severity.value}** {md(item.title)} ({md(item.id)})"
+            for item in plan.after_launch
+        ]
+        lines.append("")
+    return lines
