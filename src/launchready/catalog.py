@@ -50,7 +50,8 @@ class CatalogEntry:
 def entries() -> Mapping[str, CatalogEntry]:
     """Every catalog entry by ID, in catalog order."""
     text = resources.files("launchready").joinpath("catalog.yaml").read_text(encoding="utf-8")
-    raw: dict[str, dict[str, Any]] = yaml.safe_load(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster start-up
+    raw: dict[str, dict[str, Any]] = yaml.load(text, Loader=loader)
     return {
         finding_id: CatalogEntry(
             id=finding_id,

@@ -1,0 +1,262 @@
+"""The running demo store: prepares its files, then serves everything from one thread.
+
+All servers (HTTPS, plain HTTP, DNS over UDP and TCP) share one asyncio loop in one
+background thread, so the caller (the CLI, a test) keeps its own loop free to run the
+audit against them, and stopping means one event and one join. Sockets are bound on
+free loopback ports before the thread starts, so the ports are known and any failure
+to bind surfaces in :meth:`DemoStore.start`, not later in the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import dns.zone
+from aiohttp import web
+
+from launchready.demo.accesslog import CombinedAccessLogger, close_access_log, open_access_log
+from launchready.demo.certs import DemoCertificates, lifetimes
+from launchready.demo.credentials import Credentials
+from launchready.demo.dns_server import Authority, DnsServer, bind_dns_sockets
+from launchready.demo.envfiles import write_env_files
+from launchready.demo.manifest import ACCESS_LOG, CA_FILE, ENVS_DIR, REPO_DIR, Ports, write_manifest
+from launchready.demo.repo import create_repo
+from launchready.demo.settings import DOMAIN, DemoSettings
+from launchready.demo.shop import http_app, https_app
+from launchready.demo.zones import build_zones
+from launchready.errors import ToolError
+
+log = logging.getLogger("launchready.demo")
+
+LOOPBACK = "127.0.0.1"
+START_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 10.0
+SHUTDOWN_GRACE_S = 1.0
+"""How long a stop waits for requests in flight (a slow checkout) before closing them."""
+
+
+@dataclass
+class _Listeners:
+    https: socket.socket
+    http: socket.socket
+    dns_udp: socket.socket
+    dns_tcp: socket.socket
+
+    def close(self) -> None:
+        for sock in (self.https, self.http, self.dns_udp, self.dns_tcp):
+            sock.close()
+
+
+class DemoStore:
+    """The demo candle shop on loopback: ``with DemoStore(tmp) as store: ...``."""
+
+    def __init__(self, workdir: Path, *, fixed: bool = False) -> None:
+        self.workdir = Path(workdir)
+        self.fixed = fixed
+        self.domain = DOMAIN
+        self.manifest_path = self.workdir / "launchready.yaml"
+        self.settings: DemoSettings | None = None
+        """This run's names and generated credentials, once started."""
+        self.ports: Ports | None = None
+        self.startup_seconds: float | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._stopping = threading.Event()
+        """Set by stop(); read by the thread in case it had no loop event to signal yet."""
+        self._error: BaseException | None = None
+        self._access_log: logging.Logger | None = None
+
+    def __enter__(self) -> DemoStore:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def ca_path(self) -> Path:
+        """The demo CA certificate (PEM), to trust the demo's HTTPS hosts elsewhere."""
+        return self.workdir / CA_FILE
+
+    @property
+    def repo_path(self) -> Path:
+        return self.workdir / REPO_DIR
+
+    def start(self) -> None:
+        """Build the files, start every server, and return once all of them listen."""
+        if self._thread is not None:
+            raise ToolError("this demo store is already running")
+        started = time.perf_counter()
+        repo = self.repo_path
+        if repo.exists():
+            raise ToolError(f"{self.workdir} already holds a demo store; use an empty folder")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        settings = DemoSettings(fixed=self.fixed, credentials=Credentials.generate())
+        zones = build_zones(settings)
+        expiring = None if self.fixed else settings.chat
+        certs = DemoCertificates(lifetimes(settings.https_hosts, expiring=expiring), settings.www)
+        certs.write_ca(self.ca_path)
+        create_repo(repo, settings)
+        write_env_files(settings, self.workdir / ENVS_DIR)
+        access_log = open_access_log(self.workdir / ACCESS_LOG)
+        try:
+            listeners = _bind()
+        except ToolError:
+            close_access_log(access_log)
+            raise
+        ports = Ports(
+            https=listeners.https.getsockname()[1],
+            http=listeners.http.getsockname()[1],
+            dns=listeners.dns_udp.getsockname()[1],
+        )
+        self._access_log = access_log
+        self._ready.clear()
+        self._stopping.clear()
+        self._error = None
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(settings, zones, certs.server_context(), listeners, access_log),
+            name=f"launchready-demo-{ports.https}",
+            daemon=True,
+        )
+        self._thread.start()
+        if not self._ready.wait(START_TIMEOUT_S) or self._error is not None:
+            error = self._error
+            self.stop()
+            raise ToolError(f"the demo store failed to start: {error or 'timed out'}") from error
+        self.settings = settings
+        self.ports = ports
+        write_manifest(self.manifest_path, settings, self.ports)
+        self.startup_seconds = time.perf_counter() - started
+
+    def stop(self) -> None:
+        """Stop every server and join the thread; safe to call twice or before start."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stopping.set()
+        loop, event = self._loop, self._stop_event
+        if loop is not None and event is not None and not loop.is_closed():
+            # The loop may close between the check and the call: then it has stopped anyway.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(event.set)
+        thread.join(STOP_TIMEOUT_S)
+        if thread.is_alive():
+            raise ToolError("the demo store did not stop in time")
+        self._thread = None
+        self._loop = None
+        self._stop_event = None
+        if self._access_log is not None:
+            close_access_log(self._access_log)
+            self._access_log = None
+
+    def _run(
+        self,
+        settings: DemoSettings,
+        zones: list[dns.zone.Zone],
+        tls: ssl.SSLContext,
+        listeners: _Listeners,
+        access_log: logging.Logger,
+    ) -> None:
+        loop = asyncio.new_event_loop()
+        loop.set_exception_handler(_quiet_exceptions)
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._serve(settings, zones, tls, listeners, access_log))
+        except BaseException as exc:  # reported to start(); the thread must end cleanly
+            self._error = exc
+        finally:
+            self._ready.set()
+            try:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.run_until_complete(loop.shutdown_default_executor())
+            finally:
+                loop.close()
+
+    async def _serve(
+        self,
+        settings: DemoSettings,
+        zones: list[dns.zone.Zone],
+        tls: ssl.SSLContext,
+        listeners: _Listeners,
+        access_log: logging.Logger,
+    ) -> None:
+        self._stop_event = asyncio.Event()
+        runners: list[web.AppRunner] = []
+        dns_server = DnsServer(Authority(zones), listeners.dns_udp, listeners.dns_tcp)
+        try:
+            for app, sock, context in (
+                (https_app(settings), listeners.https, tls),
+                (http_app(settings), listeners.http, None),
+            ):
+                runner = web.AppRunner(
+                    app,
+                    handle_signals=False,
+                    access_log_class=CombinedAccessLogger,
+                    access_log=access_log,
+                    shutdown_timeout=SHUTDOWN_GRACE_S,
+                )
+                runners.append(runner)
+                await runner.setup()
+                await web.SockSite(runner, sock, ssl_context=context).start()
+            await dns_server.start()
+            self._ready.set()
+            if not self._stopping.is_set():
+                await self._stop_event.wait()
+        finally:
+            await dns_server.close()
+            for runner in reversed(runners):
+                await runner.cleanup()
+            listeners.close()
+
+
+def _bind() -> _Listeners:
+    """Free loopback ports for HTTPS, HTTP and DNS (UDP and TCP on the same port)."""
+    opened: list[socket.socket] = []
+    try:
+        https = _tcp_listener()
+        opened.append(https)
+        http = _tcp_listener()
+        opened.append(http)
+        udp, tcp = bind_dns_sockets(LOOPBACK)
+    except OSError as exc:
+        for sock in opened:
+            sock.close()
+        raise ToolError(f"the demo store could not bind a loopback port: {exc}") from exc
+    return _Listeners(https=https, http=http, dns_udp=udp, dns_tcp=tcp)
+
+
+def _tcp_listener() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((LOOPBACK, 0))
+    sock.listen(128)
+    return sock
+
+
+def _quiet_exceptions(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    """Failed handshakes and dropped connections are normal for a server under audit."""
+    exc = context.get("exception")
+    if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
+        log.debug("demo store: %s", context.get("message"))
+        return
+    log.warning("demo store: %s (%r)", context.get("message"), exc)
