@@ -23,7 +23,9 @@ def time_run(*args: str) -> float:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "launchready", "demo", "--format", "json", "-q", *args],
-        capture_output=True, check=False, timeout=120,
+        capture_output=True,
+        check=False,
+        timeout=120,
     )
     elapsed = time.perf_counter() - started
     if result.returncode not in (0, 1):
@@ -39,8 +41,10 @@ def main() -> None:
     for label, args in (("demo", ()), ("demo --fixed", ("--fixed",))):
         times = [time_run(*args) for _ in range(runs)]
         median = statistics.median(times)
-        print(f"{label:14} median {median:5.2f} s  min {min(times):5.2f} s  "
-              f"max {max(times):5.2f} s  goal/median {GOAL_S / median:4.1f}x")
+        print(
+            f"{label:14} median {median:5.2f} s  min {min(times):5.2f} s  "
+            f"max {max(times):5.2f} s  goal/median {GOAL_S / median:4.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -142,3 +142,17 @@ async def test_findings_are_ordered_by_severity_then_impact(minimal_manifest: Pa
     assert report.findings[0].id == "launch.checkout-untested"  # checkout before email
     assert not report.ready
     assert report.summary == {"blocker": 2, "high": 1, "medium": 0, "low": 1, "info": 0}
+
+
+async def test_deliverables_reach_the_report_redacted(write_manifest) -> None:  # type: ignore[no-untyped-def]
+    path = write_manifest("""
+        site: {domain: shop.test, name: "${SHOP_NAME}"}
+    """)
+    manifest = load_manifest(path, environ={"SHOP_NAME": "secret-shop-name"})
+
+    async def mapper(ctx: CheckContext) -> list[Finding]:
+        ctx.deliver("dns_map", [{"name": ctx.manifest.site.name, "records": {"A": ["127.0.0.1"]}}])
+        return []
+
+    report = await run_audit(manifest, areas=[_area("dns", mapper)])
+    assert report.extras == {"dns_map": [{"name": "${SHOP_NAME}", "records": {"A": ["127.0.0.1"]}}]}

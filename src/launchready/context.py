@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from launchready.manifest import Manifest
 from launchready.net import HttpClient, Resolver
@@ -23,3 +24,12 @@ class CheckContext:
     http: HttpClient
     timeout: float
     now: Callable[[], datetime] = field(default=_utcnow)
+    deliverables: dict[str, Any] = field(default_factory=dict)
+    """Deliverables beyond the risk list (the DNS map, the redirect matrix), by name; they
+    become ``Report.extras`` and are rendered by the formats that show them."""
+
+    def deliver(self, name: str, value: Any) -> None:
+        """Record a deliverable; each name is written by exactly one area."""
+        if name in self.deliverables:
+            raise ValueError(f"deliverable {name!r} was already delivered")
+        self.deliverables[name] = value

@@ -156,6 +156,11 @@ class Finding:
         )
 
 
+def redact_json(value: JSONValue, transform: Callable[[str], str]) -> JSONValue:
+    """``value`` with every string inside it passed through ``transform``."""
+    return _map_strings(value, transform)
+
+
 def _map_strings(value: JSONValue, transform: Callable[[str], str]) -> JSONValue:
     if isinstance(value, str):
         return transform(value)

@@ -24,6 +24,7 @@ from launchready.findings import (
     Finding,
     Report,
     ToolInfo,
+    redact_json,
     sort_findings,
 )
 from launchready.manifest import Manifest
@@ -98,6 +99,7 @@ async def run_audit(
         duration_ms=round((time.perf_counter() - clock) * 1000),
         findings=sort_findings(findings),
         checks=tuple(attempt for attempt, _ in outcomes),
+        extras={name: redact_json(value, redactor) for name, value in ctx.deliverables.items()},
     )
 
 

@@ -104,9 +104,9 @@ async def test_signed_zone_returns_signatures_only_when_asked(fixed: Probe) -> N
 
 async def test_provider_stub_zones_answer_spf_includes(probe: Probe) -> None:
     google = await probe.resolver.query("_spf.google.com", "TXT")
-    assert google.records[0].startswith('"v=spf1 include:_netblocks.google.com')
+    assert google.records[0].startswith("v=spf1 include:_netblocks.google.com")
     sendgrid = await probe.resolver.query("sendgrid.net", "TXT")
-    assert sendgrid.records[0].startswith('"v=spf1 ip4:')
+    assert sendgrid.records[0].startswith("v=spf1 ip4:")
 
 
 def _udp_exchange(port: int, packet: bytes) -> bytes | None:

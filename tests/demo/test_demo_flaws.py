@@ -44,7 +44,7 @@ def observes(finding_id: str) -> Callable[[Observer], Observer]:
 
 async def _txt(p: Probe, name: str) -> str:
     answer = await p.resolver.query(name, "TXT")
-    return " ".join("".join(re.findall(r'"([^"]*)"', record)) for record in answer.records)
+    return " ".join(answer.records)
 
 
 async def _spf(p: Probe) -> str:

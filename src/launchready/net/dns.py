@@ -15,6 +15,7 @@ from typing import Literal
 import dns.asyncresolver
 import dns.exception
 import dns.nameserver
+import dns.rdata
 import dns.rdatatype
 import dns.resolver
 
@@ -33,7 +34,8 @@ class DnsAnswer:
     records: tuple[str, ...] = ()
     ttl: int | None = None
     canonical_name: str | None = None
-    """The name the answer came from after following CNAMEs, when it differs from ``name``."""
+    """The name the answer came from after following CNAMEs, when it differs from ``name``
+    (for an NXDOMAIN: the CNAME target that does not exist)."""
     detail: str | None = None
 
     @property
@@ -58,17 +60,31 @@ class Resolver:
             self._resolver = dns.asyncresolver.Resolver()
         self._resolver.lifetime = timeout
         self._resolver.timeout = min(timeout, 2.0)
-        self._resolver.cache = dns.resolver.Cache()
+        self._memo: dict[tuple[str, str], asyncio.Task[DnsAnswer]] = {}
 
     async def query(self, name: str, rdtype: str) -> DnsAnswer:
-        """Look ``name`` up; the outcome (including failure) is in the answer's status."""
+        """Look ``name`` up once per resolver; the outcome (failures too) is in the status.
+
+        Answers are memoised per (name, type) for the life of the resolver, and identical
+        queries in flight share one lookup: the SPF tree, the DNS map and a dozen checks ask
+        for the same names. dnspython's own cache is not used because it files a negative
+        answer under every type of the name, which hides a CNAME behind an NXDOMAIN.
+        """
+        key = (name.rstrip(".").lower(), rdtype.upper())
+        task = self._memo.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._lookup(*key))
+            self._memo[key] = task
+        return await asyncio.shield(task)
+
+    async def _lookup(self, name: str, rdtype: str) -> DnsAnswer:
         async with self._limiter:
             try:
                 answer = await self._resolver.resolve(
                     name, rdtype, search=False, raise_on_no_answer=False, lifetime=self.timeout
                 )
-            except dns.resolver.NXDOMAIN:
-                return DnsAnswer(name, rdtype, "nxdomain")
+            except dns.resolver.NXDOMAIN as exc:
+                return DnsAnswer(name, rdtype, "nxdomain", canonical_name=_nx_canonical(name, exc))
             except dns.resolver.NoNameservers as exc:
                 return DnsAnswer(name, rdtype, "servfail", detail=_short(exc))
             except dns.exception.Timeout:
@@ -81,7 +97,7 @@ class Resolver:
         canonical = str(answer.canonical_name).rstrip(".").lower()
         if rrset is None:
             return DnsAnswer(name, rdtype, "nodata", canonical_name=_differs(name, canonical))
-        records = tuple(sorted(rdata.to_text() for rdata in rrset))
+        records = tuple(sorted(_text(rdata) for rdata in rrset))
         return DnsAnswer(name, rdtype, "ok", records, rrset.ttl, _differs(name, canonical))
 
     async def addresses(self, name: str) -> list[str]:
@@ -90,6 +106,23 @@ class Resolver:
             return [name]
         v4, v6 = await asyncio.gather(self.query(name, "A"), self.query(name, "AAAA"))
         return list(v4.records) + list(v6.records)
+
+
+def _text(rdata: dns.rdata.Rdata) -> str:
+    """Presentation text, except TXT: its strings joined and unquoted, as SPF, DMARC and
+    DKIM read them (RFC 7208 3.3: a record split into 255-byte strings is one record)."""
+    if rdata.rdtype in (dns.rdatatype.TXT, dns.rdatatype.SPF):
+        return b"".join(rdata.strings).decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+    return str(rdata.to_text())
+
+
+def _nx_canonical(name: str, exc: dns.resolver.NXDOMAIN) -> str | None:
+    """For an NXDOMAIN reached through a CNAME, the name that does not exist."""
+    try:
+        canonical = str(exc.canonical_name).rstrip(".").lower()
+    except (KeyError, AttributeError, TypeError):
+        return None
+    return _differs(name, canonical)
 
 
 def _differs(name: str, canonical: str) -> str | None:
