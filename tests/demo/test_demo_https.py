@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import re
 import time
@@ -164,7 +166,13 @@ async def test_odd_requests_do_not_break_the_servers(probe: Probe) -> None:
 async def test_every_request_is_in_the_access_log(probe: Probe) -> None:
     marker = f"/products/lavender?probe={time.time_ns()}"
     await probe.get(f"{WWW}{marker}")
-    lines = (probe.store.workdir / "logs" / "access.log").read_text().splitlines()
+    log = probe.store.workdir / "logs" / "access.log"
+    # The server writes its log line after the response has left, on its own thread: poll
+    # the file (bounded) until the line lands, as a log shipper would.
+    deadline = time.monotonic() + 5
+    while marker not in log.read_text() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    lines = log.read_text().splitlines()
     assert lines
     bad = [line for line in lines if not COMBINED.match(line)]
     assert not bad
