@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-
 import json
+import logging
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -165,13 +165,18 @@ async def test_odd_requests_do_not_break_the_servers(probe: Probe) -> None:
 
 async def test_every_request_is_in_the_access_log(probe: Probe) -> None:
     marker = f"/products/lavender?probe={time.time_ns()}"
+    written = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if marker in record.getMessage():
+                loop.call_soon_threadsafe(written.set)
+
+    probe.store.watch_access_log(Watch())
     await probe.get(f"{WWW}{marker}")
+    await asyncio.wait_for(written.wait(), timeout=5)  # the server logs after replying
     log = probe.store.workdir / "logs" / "access.log"
-    # The server writes its log line after the response has left, on its own thread: poll
-    # the file (bounded) until the line lands, as a log shipper would.
-    deadline = time.monotonic() + 5
-    while marker not in log.read_text() and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)
     lines = log.read_text().splitlines()
     assert lines
     bad = [line for line in lines if not COMBINED.match(line)]

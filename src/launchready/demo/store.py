@@ -149,6 +149,13 @@ class DemoStore:
         write_manifest(self.manifest_path, settings, self.ports)
         self.startup_seconds = time.perf_counter() - started
 
+    def watch_access_log(self, handler: logging.Handler) -> None:
+        """Also send every access-log line to ``handler`` (called on the server thread,
+        after the response has left): lets a caller await a request's line being written."""
+        if self._access_log is None:
+            raise ToolError("the demo store is not running")
+        self._access_log.addHandler(handler)
+
     def stop(self) -> None:
         """Stop every server and join the thread; safe to call twice or before start."""
         thread = self._thread
