@@ -52,11 +52,13 @@ def _ids_in_source(paths: list[Path]) -> set[str]:
 
 
 def test_implemented_areas_can_emit_every_id_of_their_area() -> None:
+    """An implemented area's IDs are each emitted somewhere in src/ (the area module or the
+    library it calls, e.g. ``email.alignment-failed`` from ``verify-message``)."""
+    emitted = _ids_in_source(list(SRC.rglob("*.py")))
     for area in AUDIT_AREAS:
         if area.module is None:
             continue
         wanted = {i for i, e in catalog.entries().items() if e.area == area.name}
-        emitted = _ids_in_source([Path(area.module.__file__ or "")])
         assert wanted - emitted == set(), f"{area.name} cannot emit these catalog IDs"
 
 
