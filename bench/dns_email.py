@@ -29,11 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from labdns import lab_domains, start_lab  # noqa: E402
+from labdns import lab_domains, start_lab
 
-from launchready.checks import select_areas  # noqa: E402
-from launchready.manifest import Manifest  # noqa: E402
-from launchready.runner import AuditOptions, run_audit  # noqa: E402
+from launchready.checks import select_areas
+from launchready.manifest import Manifest
+from launchready.runner import AuditOptions, run_audit
 
 CRITICAL_PATH_HOPS = 3
 ISOLATED = "LAUNCHREADY_BENCH_ISOLATED"
