@@ -8,6 +8,7 @@ test, so FLAWS cannot grow without proof.
 from __future__ import annotations
 
 import base64
+import email
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from ssl import cert_time_to_seconds
 from typing import TYPE_CHECKING
 
+import dkim
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
@@ -108,6 +110,47 @@ async def _dkim(p: Probe) -> bool:
         assert isinstance(key, rsa.RSAPublicKey)
         sizes.append(key.key_size)
     return min(sizes) < 2048
+
+
+@observes("email.dkim-missing")
+async def _dkim_missing(p: Probe) -> bool:
+    assert p.manifest.email is not None
+    names = [f"{s}._domainkey.{D}" for s in p.manifest.email.dkim_selectors]
+    records = [await _txt(p, name) for name in names]
+    return any("p=" not in record for record in records)
+
+
+async def _lookups(p: Probe, domain: str) -> int:
+    """DNS-querying terms of ``domain``'s SPF record, includes and redirects followed."""
+    record = next(r for r in (await p.resolver.query(domain, "TXT")).records if "v=spf1" in r)
+    count = 0
+    for term in record.split()[1:]:
+        name = term.lstrip("+-~?").lower()
+        if name.startswith(("include:", "redirect=")):
+            count += 1 + await _lookups(p, re.split("[:=]", name, maxsplit=1)[1])
+        elif name.split(":")[0].split("/")[0] in ("a", "mx", "ptr", "exists"):
+            count += 1
+    return count
+
+
+@observes("email.spf-too-many-lookups")
+async def _spf_lookups(p: Probe) -> bool:
+    return await _lookups(p, D) > 10
+
+
+@observes("email.alignment-failed")
+async def _alignment(p: Probe) -> bool:
+    """The sample message carries a valid signature, but neither it nor the bounce address
+    belongs to the store's domain."""
+    raw = p.store.sample_message_path.read_bytes()
+    message = email.message_from_bytes(raw)
+    signer = re.search(r"\bd=([^;\s]+)", str(message["DKIM-Signature"]))
+    selector = re.search(r"\bs=([^;\s]+)", str(message["DKIM-Signature"]))
+    assert signer is not None and selector is not None
+    key = await _txt(p, f"{selector[1]}._domainkey.{signer[1]}")
+    assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: key.encode())
+    bounce = str(message["Return-Path"]).strip("<>").rpartition("@")[2]
+    return not (signer[1].endswith(D) or bounce.endswith(D))
 
 
 @observes("email.mta-sts-missing")

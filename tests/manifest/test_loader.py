@@ -248,3 +248,19 @@ def test_nameservers_and_resolve_are_validated(write_manifest: Callable[[str], P
 def test_relative_paths_resolve_against_the_manifest_folder(minimal_manifest: Path) -> None:
     manifest = load_manifest(minimal_manifest)
     assert manifest.resolve_path("ca.pem") == minimal_manifest.parent.resolve() / "ca.pem"
+
+
+def test_unknown_email_sender_names_the_line_and_the_nearest(
+    write_manifest: Callable[[str], Path],
+) -> None:
+    error = _error(
+        write_manifest,
+        """
+        site: {domain: shop.test}
+        email:
+          senders: [google-workspace, sendgird]
+    """,
+    )
+    assert error.field == "email.senders"
+    assert error.line == 3
+    assert "sendgrid" in str(error)

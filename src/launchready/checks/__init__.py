@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from launchready.checks import launch, monitor
+from launchready.checks import dns, email, launch, monitor
 from launchready.context import CheckContext
 from launchready.findings import Finding
 from launchready.manifest import Manifest
@@ -48,8 +48,8 @@ class Area:
 
 AUDIT_AREAS: tuple[Area, ...] = (
     Area("launch", launch),
-    Area("dns"),
-    Area("email"),
+    Area("dns", dns),
+    Area("email", email),
     Area("tls"),
     Area("routing"),
     Area("web"),

@@ -10,7 +10,10 @@ import sys
 
 from launchready.cli import demo as _demo  # registers `launchready demo` on app
 from launchready.cli.app import app
+from launchready.cli.email import email_app
 from launchready.cli.exits import run_command
+
+app.add_typer(email_app, name="email")
 
 
 def main() -> None:

@@ -14,6 +14,10 @@ WWW = f"https://www.{D}"
 API = f"https://api.{D}"
 
 
+AUDIT = "audit"
+VERIFY_MESSAGE = "email verify-message mail/order-confirmation.eml"
+
+
 @dataclass(frozen=True)
 class Flaw:
     """One planted flaw: the check area, the finding ID, where it is, and what it is."""
@@ -22,10 +26,13 @@ class Flaw:
     finding_id: str
     where: str
     description: str
+    found_by: str = AUDIT
+    """The command that reports it: ``audit`` (and ``demo``), or another one, run in the
+    demo's folder (the sample message is judged by ``email verify-message``, not the audit)."""
 
 
-def _flaw(finding_id: str, where: str, description: str) -> Flaw:
-    return Flaw(finding_id.split(".", 1)[0], finding_id, where, description)
+def _flaw(finding_id: str, where: str, description: str, found_by: str = AUDIT) -> Flaw:
+    return Flaw(finding_id.split(".", 1)[0], finding_id, where, description, found_by)
 
 
 FLAWS: tuple[Flaw, ...] = (
@@ -46,9 +53,27 @@ FLAWS: tuple[Flaw, ...] = (
         "SPF includes Google but not SendGrid, which sends the order mail",
     ),
     _flaw("email.spf-permissive", f"{D} TXT v=spf1", "SPF ends in ?all (neutral)"),
+    _flaw(
+        "email.spf-too-many-lookups",
+        f"{D} TXT v=spf1",
+        "SPF needs 12 DNS lookups (limit 10): a, mx, Google's three netblocks, Microsoft 365, "
+        "Mailchimp, Zendesk's two and Shopify",
+    ),
     _flaw("email.dmarc-policy-none", f"_dmarc.{D}", "DMARC p=none: monitoring only"),
     _flaw("email.dmarc-no-reports", f"_dmarc.{D}", "DMARC has no rua: nobody gets reports"),
     _flaw("email.dkim-weak-key", f"s1._domainkey.{D}", "the SendGrid DKIM key is 1024-bit RSA"),
+    _flaw(
+        "email.dkim-missing",
+        f"s2._domainkey.{D}",
+        "SendGrid's second selector s2 is in the manifest but was never published",
+    ),
+    _flaw(
+        "email.alignment-failed",
+        "mail/order-confirmation.eml",
+        "the order confirmation is signed by sendgrid.net and bounces to sendgrid.net: "
+        f"nothing ties it to {D}",
+        found_by=VERIFY_MESSAGE,
+    ),
     _flaw("email.mta-sts-missing", f"_mta-sts.{D}", "no MTA-STS policy"),
     _flaw("email.tlsrpt-missing", f"_smtp._tls.{D}", "no TLS-RPT record"),
     # tls

@@ -80,7 +80,7 @@ def manifest_data(settings: DemoSettings, ports: Ports) -> dict[str, Any]:
         "email": {
             "domain": settings.domain,
             "senders": ["google-workspace", "sendgrid"],
-            "dkim_selectors": ["google", "s1"],
+            "dkim_selectors": ["google", "s1", "s2"],
             "receives_mail": True,
         },
         "routes": [

@@ -28,6 +28,7 @@ from launchready.demo.certs import DemoCertificates, lifetimes
 from launchready.demo.credentials import Credentials
 from launchready.demo.dns_server import Authority, DnsServer, bind_dns_sockets
 from launchready.demo.envfiles import write_env_files
+from launchready.demo.mail import SAMPLE_MESSAGE, DemoMailKeys, write_sample_message
 from launchready.demo.manifest import ACCESS_LOG, CA_FILE, ENVS_DIR, REPO_DIR, Ports, write_manifest
 from launchready.demo.repo import create_repo
 from launchready.demo.settings import DOMAIN, DemoSettings
@@ -99,6 +100,11 @@ class DemoStore:
         return self.workdir / CA_FILE
 
     @property
+    def sample_message_path(self) -> Path:
+        """The order confirmation to try ``launchready email verify-message`` on."""
+        return self.workdir / SAMPLE_MESSAGE
+
+    @property
     def repo_path(self) -> Path:
         return self.workdir / REPO_DIR
 
@@ -112,12 +118,14 @@ class DemoStore:
             raise ToolError(f"{self.workdir} already holds a demo store; use an empty folder")
         self.workdir.mkdir(parents=True, exist_ok=True)
         settings = DemoSettings(fixed=self.fixed, credentials=Credentials.generate())
-        zones = build_zones(settings)
+        keys = DemoMailKeys.generate(self.fixed)
+        zones = build_zones(settings, keys)
         expiring = None if self.fixed else settings.chat
         certs = DemoCertificates(lifetimes(settings.https_hosts, expiring=expiring), settings.www)
         certs.write_ca(self.ca_path)
         create_repo(repo, settings)
         write_env_files(settings, self.workdir / ENVS_DIR)
+        write_sample_message(self.workdir, settings, keys)
         access_log = open_access_log(self.workdir / ACCESS_LOG)
         try:
             listeners = _bind()

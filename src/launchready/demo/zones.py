@@ -3,45 +3,44 @@
 The zones are written as zone-file text and parsed with dnspython's zone API, because a
 zone file is what a founder would see in their DNS provider, and reading the flawed and
 fixed variants side by side shows each planted flaw as one line. The providers' stub
-zones (``_spf.google.com``, ``sendgrid.net``) exist so that SPF ``include:`` terms can be
-followed on our own server; every address in them is loopback.
+zones (``providers.py``) exist so that SPF ``include:`` terms can be followed on our own
+server; every address in them is loopback.
 """
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime, timedelta
 
 import dns.dnssec
 import dns.dnssectypes
 import dns.zone
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from launchready.demo.settings import MAIL_IP, NS1_IP, NS2_IP, ORIGIN_IP, DemoSettings
+from launchready.demo.mail import DemoMailKeys
+from launchready.demo.providers import FIXED_SPF, FLAWED_SPF, provider_zone_texts
+from launchready.demo.settings import NS1_IP, NS2_IP, ORIGIN_IP, DemoSettings
 
 TTL = 300
 _SOA = "@ SOA ns1.{d}. hostmaster.{d}. 2024030101 3600 600 604800 300"
-_TXT_CHUNK = 255
 
 
-def build_zones(settings: DemoSettings) -> list[dns.zone.Zone]:
-    """The store's zone (signed when fixed) followed by the providers' stub zones."""
-    main = _parse(main_zone_text(settings), settings.domain)
+def build_zones(settings: DemoSettings, keys: DemoMailKeys | None = None) -> list[dns.zone.Zone]:
+    """The store's zone (signed when fixed) followed by the providers' stub zones.
+
+    ``keys`` are the DKIM keys the run signs its sample message with; fresh ones are made
+    when none are given (tests that only look at the zones).
+    """
+    keys = keys or DemoMailKeys.generate(settings.fixed)
+    main = _parse(main_zone_text(settings, keys), settings.domain)
     if settings.fixed:
         _sign(main)
-    return [
-        main,
-        _parse(_google_zone_text(settings.domain), "google.com"),
-        _parse(_sendgrid_zone_text(settings.domain), "sendgrid.net"),
-    ]
+    providers = provider_zone_texts(settings.domain, keys.sendgrid.record())
+    return [main, *(_parse(text, origin) for origin, text in providers.items())]
 
 
-def main_zone_text(settings: DemoSettings) -> str:
+def main_zone_text(settings: DemoSettings, keys: DemoMailKeys) -> str:
     """The zone file of the store's domain, with or without the planted DNS/email flaws."""
     d = settings.domain
-    google_key = dkim_record(2048)
-    s1_key = dkim_record(2048 if settings.fixed else 1024)
     lines = [
         f"$TTL {TTL}",
         _SOA.format(d=d),
@@ -52,16 +51,18 @@ def main_zone_text(settings: DemoSettings) -> str:
         f"api A {ORIGIN_IP}",
         f"chat A {ORIGIN_IP}",
         "@ MX 1 smtp.google.com.",
-        f"google._domainkey TXT {google_key}",
-        f"s1._domainkey TXT {s1_key}",
+        f"google._domainkey TXT {keys.google.record()}",
+        f"s1._domainkey TXT {keys.s1.record()}",
     ]
+    if keys.s2 is not None:
+        lines.append(f"s2._domainkey TXT {keys.s2.record()}")
     if settings.fixed:
         lines += [
             "@ NS ns2",
             f"ns2 A {NS2_IP}",
             '@ CAA 0 issue "letsencrypt.org"',
             f'@ CAA 0 iodef "mailto:security@{d}"',
-            '@ TXT "v=spf1 include:_spf.google.com include:sendgrid.net -all"',
+            f'@ TXT "{FIXED_SPF}"',
             f'_dmarc TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@{d}"',
             f"mta-sts A {ORIGIN_IP}",
             '_mta-sts TXT "v=STSv1; id=20240301T000000"',
@@ -73,45 +74,11 @@ def main_zone_text(settings: DemoSettings) -> str:
             "promo CNAME summer-sale",
             # The team's preview environment, published for anyone to find.
             f"staging A {ORIGIN_IP}",
-            '@ TXT "v=spf1 include:_spf.google.com ?all"',
+            # Every service anyone ever tried, but not SendGrid, which sends the order mail.
+            f'@ TXT "{FLAWED_SPF}"',
             '_dmarc TXT "v=DMARC1; p=none"',
         ]
     return "\n".join(lines) + "\n"
-
-
-def dkim_record(bits: int) -> str:
-    """A DKIM TXT value for a freshly generated RSA key, split into 255-byte strings."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    der = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    value = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode("ascii")
-    chunks = [value[i : i + _TXT_CHUNK] for i in range(0, len(value), _TXT_CHUNK)]
-    return " ".join(f'"{chunk}"' for chunk in chunks)
-
-
-def _google_zone_text(domain: str) -> str:
-    return "\n".join(
-        [
-            f"$TTL {TTL}",
-            _SOA.format(d=domain),
-            f"@ NS ns1.{domain}.",
-            '_spf TXT "v=spf1 include:_netblocks.google.com ~all"',
-            '_netblocks TXT "v=spf1 ip4:127.64.0.0/16 ip4:127.65.0.0/16 ~all"',
-            f"smtp A {MAIL_IP}",
-        ]
-    )
-
-
-def _sendgrid_zone_text(domain: str) -> str:
-    return "\n".join(
-        [
-            f"$TTL {TTL}",
-            _SOA.format(d=domain),
-            f"@ NS ns1.{domain}.",
-            '@ TXT "v=spf1 ip4:127.89.0.0/16 ip4:127.90.0.0/16 ~all"',
-        ]
-    )
 
 
 def _parse(text: str, origin: str) -> dns.zone.Zone:

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from launchready.durations import parse_duration
-from launchready.errors import DurationError
+from launchready.errors import DurationError, InputError
 
 DEFAULT_BUDGET_S = 0.300
 CHECKOUT_BUDGET_S = 0.500
@@ -120,6 +120,20 @@ class Email(Section):
     senders: list[str | IncludeSender] = Field(default_factory=list)
     dkim_selectors: list[str] = Field(default_factory=list)
     receives_mail: bool = True
+
+    @field_validator("senders")
+    @classmethod
+    def _known_senders(cls, values: list[str | IncludeSender]) -> list[str | IncludeSender]:
+        """A sender name must be in the provider table: a typo would silently skip it."""
+        from launchready.mail.providers import resolve_sender  # the table loads on demand
+
+        for value in values:
+            if isinstance(value, str):
+                try:
+                    resolve_sender(value)
+                except InputError as exc:
+                    raise ValueError(str(exc)) from None
+        return values
 
 
 class Expect(Section):
@@ -417,6 +431,12 @@ class Manifest(Section):
         names += [(urlsplit(u).hostname or "").lower() for u in urls]
         staging = set(self.site.staging)
         return [n for n in dict.fromkeys(names) if n and n not in staging]
+
+    @property
+    def sending_domain(self) -> str:
+        """The From: domain of the store's mail: ``email.domain``, else ``site.domain``."""
+        email = self.email
+        return (email.domain if email is not None and email.domain else self.site.domain).lower()
 
     def host_role(self, name: str) -> str | None:
         """The role ``site.hosts`` gives ``name``, if any."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import dns.asyncresolver
@@ -21,6 +21,9 @@ import dns.resolver
 
 from launchready.manifest import Network, split_nameserver
 
+MAX_CNAME_HOPS = 8
+"""CNAMEs followed across lookups before the chain counts as broken (dnspython's own limit
+within one answer is 16; real chains are one or two hops)."""
 AnswerStatus = Literal["ok", "nxdomain", "nodata", "servfail", "timeout", "error"]
 
 
@@ -61,6 +64,7 @@ class Resolver:
         self._resolver.lifetime = timeout
         self._resolver.timeout = min(timeout, 2.0)
         self._memo: dict[tuple[str, str], asyncio.Task[DnsAnswer]] = {}
+        self._raw_memo: dict[tuple[str, str], asyncio.Task[DnsAnswer]] = {}
 
     async def query(self, name: str, rdtype: str) -> DnsAnswer:
         """Look ``name`` up once per resolver; the outcome (failures too) is in the status.
@@ -73,8 +77,42 @@ class Resolver:
         key = (name.rstrip(".").lower(), rdtype.upper())
         task = self._memo.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._lookup(*key))
+            task = asyncio.ensure_future(self._chase(*key))
             self._memo[key] = task
+        return await asyncio.shield(task)
+
+    async def _chase(self, name: str, rdtype: str) -> DnsAnswer:
+        """Finish a CNAME chain the server left unfinished (RFC 1034 section 5.3.3).
+
+        An authoritative server, such as a new DNS provider asked before the cut-over or a
+        lab server, answers a CNAME into a zone it does not serve with the CNAME alone. A
+        stub resolver reads that as NODATA, which would make a live alias look unresolved
+        and hide a target that does not exist; so the chain's end is asked for again.
+        Chasing builds only on un-chased lookups, so a CNAME loop across servers ends in a
+        SERVFAIL value instead of two lookups waiting for each other.
+        """
+        hop = answer = await self._raw(name, rdtype)
+        seen = {name}
+        while hop.status == "nodata" and hop.canonical_name and rdtype != "CNAME":
+            target = hop.canonical_name
+            if target in seen or len(seen) > MAX_CNAME_HOPS:
+                return DnsAnswer(
+                    name, rdtype, "servfail", detail=f"CNAME loop or chain too long at {target}"
+                )
+            seen.add(target)
+            hop = await self._raw(target, rdtype)
+            answer = replace(
+                hop, name=name, rdtype=rdtype, canonical_name=hop.canonical_name or target
+            )
+        return answer
+
+    async def _raw(self, name: str, rdtype: str) -> DnsAnswer:
+        """One lookup as the server answered it, shared by every chain that needs it."""
+        key = (name, rdtype)
+        task = self._raw_memo.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._lookup(name, rdtype))
+            self._raw_memo[key] = task
         return await asyncio.shield(task)
 
     async def _lookup(self, name: str, rdtype: str) -> DnsAnswer:

@@ -28,6 +28,7 @@ from launchready.report.common import (
     ordered,
     verdict,
 )
+from launchready.report.markdown import dns_map_names
 from launchready.report.plan import build_plan
 
 COLORS: dict[Severity, str] = {
@@ -107,6 +108,7 @@ def context(report: Report) -> dict[str, Any]:
             {"area": c.area, "status": c.status.value, "reason": attempt_reason(c)}
             for c in not_run(report)
         ],
+        "dns_map": dns_map_names(report),
         "plan": build_plan(report),
         "colors": {s.value: COLORS[s] for s in Severity},
     }

@@ -32,6 +32,7 @@ from launchready.report.common import (
     one_line,
     verdict,
 )
+from launchready.report.markdown import DnsMapName, dns_map_names
 from launchready.report.plan import LaunchPlan, PlanItem, build_plan
 
 STYLES: dict[Severity, str] = {
@@ -78,6 +79,9 @@ def _parts(report: Report) -> list[RenderableType]:
     if minor:
         parts.append(Rule(Text(f"Low and info ({len(minor)})", "bold")))
         parts.append(_minor(minor, rank))
+    names = dns_map_names(report)
+    if names:
+        parts.append(_dns_map(names))
     parts.append(_checks(report))
     parts.append(_plan(build_plan(report)))
     return parts
@@ -149,6 +153,26 @@ def _minor(items: list[Finding], rank: int) -> RenderableType:
             Text(item.id),
         )
     return Padding(table, (0, 0, 1, 0))
+
+
+def _dns_map(names: list[DnsMapName]) -> RenderableType:
+    """Name, type and values; the name is printed once, on its first row."""
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+    table.add_column("name", ratio=2, overflow="fold")
+    table.add_column("type", no_wrap=True)
+    table.add_column("values", ratio=3, overflow="fold")
+    for entry in names:
+        for index, row in enumerate(entry.records):
+            label = Text()
+            if index == 0:
+                label.append(entry.name)
+                if entry.roles:
+                    label.append(f" ({', '.join(entry.roles)})", "dim")
+            values = "\n".join(row.values)
+            if row.omitted:
+                values += f"\n… and {row.omitted} more"
+            table.add_row(label, Text(row.rtype), Text(values, "italic dim" if row.note else ""))
+    return Group(Rule(Text("DNS map", "bold")), Padding(table, (0, 0, 1, 0)))
 
 
 def _checks(report: Report) -> RenderableType:
