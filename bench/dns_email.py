@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from labdns import lab_domains, start_lab
+from labdns import LabThread, lab_domains
 
 from launchready.checks import select_areas
 from launchready.manifest import Manifest
@@ -98,12 +98,9 @@ async def bench(args: argparse.Namespace) -> None:
     print(f"{'domains':>7}  {'launchready':>11}  {'checkdmarc':>10}  {'ratio':>6}  note")
     for count in args.sizes:
         domains = lab_domains(count)
-        lab = await start_lab(domains, delay=args.delay)
-        try:
+        with LabThread(domains, delay=args.delay) as lab:
             ours, errors = await time_launchready(domains, f"{lab.host}:{lab.port}")
             theirs = await time_checkdmarc(args.checkdmarc, domains) if args.checkdmarc else None
-        finally:
-            await lab.close()
         note = f"{errors} area errors" if errors else ""
         if count == 1:
             note += f" {ours / (CRITICAL_PATH_HOPS * args.delay):.1f}x critical path"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import socket
+import threading
 from dataclasses import dataclass
 
 import dns.zone
@@ -124,6 +125,7 @@ async def start_lab(
     authority = build_authority(domains)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)  # bursts of thousands
     sock.bind((host, port))
     transport, _ = await loop.create_datagram_endpoint(
         lambda: _DelayedUdp(authority, delay), sock=sock
@@ -146,3 +148,37 @@ async def start_lab(
 
     tcp = await asyncio.start_server(serve_tcp, host, sock.getsockname()[1], reuse_address=True)
     return LabServer(host, sock.getsockname()[1], transport, tcp)  # type: ignore[arg-type]
+
+
+class LabThread:
+    """The lab on its own thread and event loop, so a busy client loop in the same process
+    (launchready auditing a hundred stores) cannot starve it into dropping datagrams."""
+
+    def __init__(self, domains: list[str], *, port: int = 53, delay: float = 0.030) -> None:
+        self._domains, self._port, self._delay = domains, port, delay
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="labdns", daemon=True)
+        self.server: LabServer | None = None
+
+    def __enter__(self) -> LabServer:
+        self._thread.start()
+        self._ready.wait(30)
+        assert self.server is not None, "the lab DNS server did not start"
+        return self.server
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.server is not None:
+            asyncio.run_coroutine_threadsafe(self.server.close(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self.server = self._loop.run_until_complete(
+                start_lab(self._domains, port=self._port, delay=self._delay))
+        finally:
+            self._ready.set()
+        self._loop.run_forever()
+        self._loop.close()
