@@ -177,7 +177,8 @@ class LabThread:
         asyncio.set_event_loop(self._loop)
         try:
             self.server = self._loop.run_until_complete(
-                start_lab(self._domains, port=self._port, delay=self._delay))
+                start_lab(self._domains, port=self._port, delay=self._delay)
+            )
         finally:
             self._ready.set()
         self._loop.run_forever()
