@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,24 +9,12 @@ import pytest
 from launchready.checks import dns as area
 from launchready.checks.dns import takeover
 from launchready.checks.dns.survey import Plan
-from launchready.demo import FLAWS, DemoStore, Flaw
+from launchready.demo import FLAWS, Flaw
 from launchready.findings import Finding, JSONValue, Severity
 from launchready.manifest import load_manifest
 from tests.checks.support import check_context
 
 DNS_FLAWS = [flaw for flaw in FLAWS if flaw.area == "dns"]
-
-
-@pytest.fixture(scope="module")
-def flawed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with DemoStore(tmp_path_factory.mktemp("flawed")) as store:
-        yield store.manifest_path
-
-
-@pytest.fixture(scope="module")
-def fixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with DemoStore(tmp_path_factory.mktemp("fixed"), fixed=True) as store:
-        yield store.manifest_path
 
 
 async def audit(path: Path) -> tuple[list[Finding], list[dict[str, JSONValue]]]:

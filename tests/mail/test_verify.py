@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from launchready.errors import InputError
-from launchready.mail.verify import envelope, load_message, verify_message, verify_report
+from launchready.mail.envelope import envelope, load_message
+from launchready.mail.verify import verify_message, verify_report
 from launchready.manifest import Network
 from launchready.net import Resolver
 from tests.dnslab.knot import KnotServer, require_knot

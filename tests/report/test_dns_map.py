@@ -15,7 +15,8 @@ import pytest
 
 from launchready.findings import Report
 from launchready.report import Format, render, report_from_json
-from launchready.report.markdown import DNS_MAP_VALUES, dns_map_names, md
+from launchready.report.dnsmap import DNS_MAP_VALUES, dns_map_names
+from launchready.report.markdown import md
 
 from .test_html import parse
 

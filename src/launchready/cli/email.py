@@ -34,7 +34,8 @@ from launchready.cli.options import (
 from launchready.cli.output import emit
 from launchready.errors import InputError
 from launchready.findings import Report, redact_json
-from launchready.mail.verify import load_message, verify_report
+from launchready.mail.envelope import load_message
+from launchready.mail.verify import verify_report
 from launchready.manifest import Manifest, Network, load_manifest, split_nameserver
 from launchready.net import Resolver
 from launchready.redact import Redactor

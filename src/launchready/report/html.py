@@ -28,7 +28,7 @@ from launchready.report.common import (
     ordered,
     verdict,
 )
-from launchready.report.markdown import dns_map_names
+from launchready.report.dnsmap import dns_map_names
 from launchready.report.plan import build_plan
 
 COLORS: dict[Severity, str] = {

@@ -32,7 +32,7 @@ from launchready.report.common import (
     one_line,
     verdict,
 )
-from launchready.report.markdown import DnsMapName, dns_map_names
+from launchready.report.dnsmap import DnsMapName, dns_map_names
 from launchready.report.plan import LaunchPlan, PlanItem, build_plan
 
 STYLES: dict[Severity, str] = {

@@ -3,31 +3,16 @@ see is reported, nothing else is, and the fixed store is clean."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from launchready.checks import email as area
-from launchready.demo import FLAWS, DemoStore
+from launchready.demo import FLAWS
 from launchready.demo.flaws import AUDIT
 from launchready.findings import Finding
 from launchready.manifest import load_manifest
 from tests.checks.support import check_context
 
 AUDITED_EMAIL_FLAWS = {f.finding_id for f in FLAWS if f.area == "email" and f.found_by == AUDIT}
-
-
-@pytest.fixture(scope="module")
-def flawed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with DemoStore(tmp_path_factory.mktemp("flawed")) as store:
-        yield store.manifest_path
-
-
-@pytest.fixture(scope="module")
-def fixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with DemoStore(tmp_path_factory.mktemp("fixed"), fixed=True) as store:
-        yield store.manifest_path
 
 
 async def _audit(path: Path) -> list[Finding]:
