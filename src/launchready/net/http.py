@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json as _json
 import socket
 import ssl
 import time
@@ -166,10 +167,36 @@ class HttpClient:
 
     async def get(self, url: str) -> HttpResponse:
         """GET ``url`` once per client; later calls share the first response."""
-        task = self._memo.get(url)
+        return await self.request_once("GET", url)
+
+    async def request_once(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        form: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """:meth:`request`, but the same request (method, URL, headers, body) is sent once
+        per client and its response shared: every check that reads a route or a page sees
+        the same answer, and the store sees one request, not ten."""
+        key = _json.dumps(
+            [
+                method.upper(),
+                url,
+                sorted((headers or {}).items()),
+                json,
+                sorted((form or {}).items()) if form is not None else None,
+            ],
+            default=str,
+        )
+        task = self._memo.get(key)
         if task is None:
-            task = asyncio.ensure_future(self.request("GET", url))
-            self._memo[url] = task
+            task = asyncio.ensure_future(
+                self.request(method, url, headers=headers, json=json, form=form)
+            )
+            self._memo[key] = task
         return await asyncio.shield(task)
 
     async def request(
