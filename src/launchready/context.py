@@ -24,6 +24,8 @@ class CheckContext:
     http: HttpClient
     timeout: float
     now: Callable[[], datetime] = field(default=_utcnow)
+    probe_rate_limits: bool = False
+    """``--probe-rate-limits``: send the bounded burst of ``edge.no-rate-limit`` (opt-in)."""
     deliverables: dict[str, Any] = field(default_factory=dict)
     """Deliverables beyond the risk list (the DNS map, the redirect matrix), by name; they
     become ``Report.extras`` and are rendered by the formats that show them."""

@@ -45,6 +45,8 @@ class AuditOptions:
     """Per network operation, in seconds."""
     concurrency: int = DEFAULT_CONCURRENCY
     """Network operations in flight at once, across all areas."""
+    probe_rate_limits: bool = False
+    """Opt-in: burst-test ``rate_limited`` routes and the chatbot for a 429."""
     area_timeout: float | None = None
     """Deadline for a whole area; default: 12 operation timeouts, at least 60 s."""
 
@@ -88,7 +90,9 @@ async def run_audit(
     async with HttpClient(
         manifest.network, resolver, ca_bundle=ca_bundle, timeout=opts.timeout, limiter=limiter
     ) as http:
-        ctx = CheckContext(manifest, resolver, http, opts.timeout, now)
+        ctx = CheckContext(
+            manifest, resolver, http, opts.timeout, now, probe_rate_limits=opts.probe_rate_limits
+        )
         outcomes = await asyncio.gather(*(_attempt(area, ctx, opts, sink) for area in areas))
     redactor = Redactor(manifest.secret_values)
     findings = [_redacted(f, redactor) for _, found in outcomes for f in found]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from contextlib import nullcontext
 from typing import Annotated
 
@@ -72,6 +73,14 @@ def audit(
     skip: Annotated[
         str | None, typer.Option("--skip", help="Comma list of areas not to run.")
     ] = None,
+    probe_rate_limits: Annotated[
+        bool,
+        typer.Option(
+            "--probe-rate-limits",
+            help="Send at most 30 requests in 10 s to each rate_limited route and the chatbot, "
+            "stopping at the first 429.",
+        ),
+    ] = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     fail_on: FailOnOpt = DEFAULT_FAIL_ON,
@@ -83,6 +92,7 @@ def audit(
     """Run every check the manifest allows, concurrently, and print the ranked risk list."""
     opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     areas = parse_areas(only, skip)
+    opts = replace(opts, probe_rate_limits=probe_rate_limits)
     report = audit_manifest(load_manifest(manifest), opts, areas)
     raise typer.Exit(emit(report, opts))
 

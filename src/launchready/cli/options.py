@@ -75,6 +75,7 @@ class Common:
     concurrency: int
     quiet: bool
     verbose: bool
+    probe_rate_limits: bool = False
 
     @property
     def color(self) -> bool:
@@ -86,7 +87,11 @@ class Common:
         return not self.quiet and sys.stderr.isatty()
 
     def audit_options(self) -> AuditOptions:
-        return AuditOptions(timeout=self.timeout, concurrency=self.concurrency)
+        return AuditOptions(
+            timeout=self.timeout,
+            concurrency=self.concurrency,
+            probe_rate_limits=self.probe_rate_limits,
+        )
 
 
 def common(
