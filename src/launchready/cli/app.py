@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from contextlib import nullcontext
+from dataclasses import replace
 from typing import Annotated
 
 import typer
