@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from ssl import cert_time_to_seconds
 from typing import TYPE_CHECKING
 
+import aiohttp
 import dkim
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from launchready import catalog
 from launchready.demo import FLAWS, Flaw
+from launchready.net.http import ManifestResolver
 
 if TYPE_CHECKING:
     from .conftest import Probe
@@ -261,6 +263,25 @@ async def _private(p: Probe) -> bool:
     return cart.header("Set-Cookie") is not None and "public" in (
         cart.header("Cache-Control") or ""
     )
+
+
+@observes("edge.no-rate-limit")
+async def _unlimited_chat(p: Probe) -> bool:
+    """Burst the chat endpoint from a loopback address of its own (127.0.0.77), so the
+    limiter's window does not spill onto the other tests' requests from 127.0.0.1."""
+    connector = aiohttp.TCPConnector(
+        ssl=p.tls,
+        local_addr=("127.0.0.77", 0),
+        resolver=ManifestResolver(p.manifest.network, p.resolver),
+    )
+    url = f"https://chat.{D}/api/message"
+    async with aiohttp.ClientSession(connector=connector) as session:
+        for n in range(25):
+            body = {"message": f"hello {n}", "session_id": "burst"}
+            async with session.post(url, json=body) as response:
+                if response.status == 429:
+                    return False
+    return True
 
 
 @observes("secrets.in-frontend")

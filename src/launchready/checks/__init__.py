@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from launchready.checks import dns, email, launch, monitor
+from launchready.checks import dns, edge, email, launch, monitor, web
 from launchready.context import CheckContext
 from launchready.findings import Finding
 from launchready.manifest import Manifest
@@ -52,8 +52,8 @@ AUDIT_AREAS: tuple[Area, ...] = (
     Area("email", email),
     Area("tls"),
     Area("routing"),
-    Area("web"),
-    Area("edge"),
+    Area("web", web),
+    Area("edge", edge),
     Area("cloudflare"),
     Area("secrets"),
     Area("env"),

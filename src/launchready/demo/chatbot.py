@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -205,11 +206,42 @@ def reply_delay(message: str) -> float:
     return (100 + min(len(message), 200)) / 1000
 
 
+CHAT_LIMIT = 20
+"""Messages one client may send per CHAT_WINDOW_S in the fixed store (the flawed has none)."""
+CHAT_WINDOW_S = 10.0
+
+
+class RateLimiter:
+    """A sliding window per client address: what an edge rule would do for the chat path,
+    so bots cannot run up the model bill (edge.no-rate-limit)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self._seen: dict[str, deque[float]] = {}
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        times = self._seen.setdefault(client, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        return True
+
+
 def chat_app(settings: DemoSettings) -> web.Application:
     app = web.Application(middlewares=[error_pages(settings), cors(settings.canonical)])
     assistant = Assistant(settings)
+    limiter = RateLimiter(CHAT_LIMIT, CHAT_WINDOW_S) if settings.fixed else None
 
     async def message(request: web.Request) -> web.Response:
+        if limiter is not None and not limiter.allow(request.remote or "-"):
+            return web.json_response(
+                {"error": "too many messages; try again in a few seconds"},
+                status=429,
+                headers={"Retry-After": str(int(CHAT_WINDOW_S))},
+            )
         try:
             body = await request.json()
         except (ValueError, UnicodeDecodeError):

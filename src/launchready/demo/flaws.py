@@ -124,6 +124,12 @@ FLAWS: tuple[Flaw, ...] = (
         f"{WWW}/cart",
         "/cart sets a session cookie yet says Cache-Control: public, max-age=300",
     ),
+    _flaw(
+        "edge.no-rate-limit",
+        f"https://chat.{D}/api/message",
+        "the chat endpoint answers any number of messages: bots can run up the model bill",
+        found_by="audit --probe-rate-limits",
+    ),
     # secrets and environments
     _flaw(
         "secrets.in-frontend",
