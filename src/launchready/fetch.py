@@ -62,6 +62,11 @@ class Chain:
     def final_url(self) -> str:
         return self.final.location if self.loop and self.final.location else self.final.url
 
+    @property
+    def failed(self) -> bool:
+        """The chain ended on an error instead of an answer."""
+        return self.final.status is None
+
 
 async def follow(ctx: CheckContext, url: str, *, max_hops: int = MAX_HOPS) -> Chain:
     """Follow ``url``'s redirects with GET, one request per hop, stopping at a final answer,
@@ -79,6 +84,26 @@ async def follow(ctx: CheckContext, url: str, *, max_hops: int = MAX_HOPS) -> Ch
         if location in seen or len(hops) > max_hops:
             return Chain(url, tuple(hops), loop=True)
         current = location
+
+
+def same_url(a: str, b: str) -> bool:
+    """Whether two absolute URLs name the same resource: scheme and host compared without
+    case, default ports dropped, an empty path read as ``/``; so ``to:`` in the manifest
+    matches the Location a server writes in its own spelling."""
+    return _normal(a) == _normal(b)
+
+
+def _normal(url: str) -> tuple[str, str, str, str]:
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and port != {"http": 80, "https": 443}.get(scheme):
+        host = f"{host}:{port}"
+    return scheme, host, parts.path or "/", parts.query
 
 
 def _location(response: HttpResponse, url: str) -> str | None:

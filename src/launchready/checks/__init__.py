@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from launchready.checks import dns, edge, email, launch, monitor, tls, web
+from launchready.checks import dns, edge, email, launch, monitor, routing, tls, web
 from launchready.context import CheckContext
 from launchready.findings import Finding
 from launchready.manifest import Manifest
@@ -51,7 +51,7 @@ AUDIT_AREAS: tuple[Area, ...] = (
     Area("dns", dns),
     Area("email", email),
     Area("tls", tls),
-    Area("routing"),
+    Area("routing", routing),
     Area("web", web),
     Area("edge", edge),
     Area("cloudflare"),

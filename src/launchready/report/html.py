@@ -30,6 +30,8 @@ from launchready.report.common import (
 )
 from launchready.report.dnsmap import dns_map_names
 from launchready.report.plan import build_plan
+from launchready.report.routing import matrix_rows, timing_rows
+from launchready.report.tlsview import tls_rows
 
 COLORS: dict[Severity, str] = {
     Severity.BLOCKER: "#b3261e",
@@ -109,6 +111,9 @@ def context(report: Report) -> dict[str, Any]:
             for c in not_run(report)
         ],
         "dns_map": dns_map_names(report),
+        "redirect_matrix": matrix_rows(report),
+        "route_timings": timing_rows(report),
+        "tls_rows": tls_rows(report),
         "plan": build_plan(report),
         "colors": {s.value: COLORS[s] for s in Severity},
     }

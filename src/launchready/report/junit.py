@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from launchready.findings import AttemptStatus, CheckAttempt, Finding, Report, Severity
 from launchready.report.common import attempt_reason, clean, evidence_items, iso_utc, ordered
+from launchready.report.routing import matrix_lines, matrix_rows, timing_lines, timing_rows
+from launchready.report.tlsview import tls_lines, tls_rows
 
 
 @dataclass
@@ -26,7 +28,8 @@ class _Suite:
 
 def render(report: Report, fail_on: Severity | None = Severity.HIGH) -> str:
     """The report as a JUnit XML document (UTF-8 text with its declaration)."""
-    suites = [_suite(s, fail_on) for s in _group(report)]
+    extra = _area_output(report)
+    suites = [_suite(s, fail_on, extra.get(s.area)) for s in _group(report)]
     root = ET.Element(
         "testsuites",
         name=_safe(f"launchready {report.site}"),
@@ -51,7 +54,25 @@ def _group(report: Report) -> list[_Suite]:
     return list(suites.values())
 
 
-def _suite(suite: _Suite, fail_on: Severity | None) -> ET.Element:
+def _area_output(report: Report) -> dict[str, str]:
+    """Deliverables shown in their area's ``system-out``: CI keeps the suite's output with
+    the run, so the redirect matrix and route timings are there when a gate fails."""
+    out: dict[str, str] = {}
+    routing: list[str] = []
+    matrix, timings = matrix_lines(matrix_rows(report)), timing_lines(timing_rows(report))
+    if matrix:
+        routing += ["Redirect matrix:", *matrix]
+    if timings:
+        routing += (["", "Route timings:"] if routing else ["Route timings:"]) + timings
+    if routing:
+        out["routing"] = "\n".join(routing)
+    tls = tls_lines(tls_rows(report))
+    if tls:
+        out["tls"] = "\n".join(["TLS certificates:", *tls])
+    return out
+
+
+def _suite(suite: _Suite, fail_on: Severity | None, output: str | None = None) -> ET.Element:
     name = _safe(f"launchready.{suite.area}")
     cases: list[ET.Element] = []
     attempt = suite.attempt
@@ -77,6 +98,8 @@ def _suite(suite: _Suite, fail_on: Severity | None) -> ET.Element:
         time=_seconds(attempt.duration_ms if attempt else 0),
     )
     element.extend(cases)
+    if output:
+        ET.SubElement(element, "system-out").text = _safe(output)
     return element
 
 

@@ -26,6 +26,8 @@ from launchready.report.common import (
 )
 from launchready.report.dnsmap import dns_map_names
 from launchready.report.plan import LaunchPlan, build_plan
+from launchready.report.routing import matrix_rows, timing_rows
+from launchready.report.tlsview import tls_rows
 
 _PUNCT = re.compile(r"([\\`*_\[\]~|$])")
 _LINKABLE = re.compile(r"^https?://[^\s<>()\[\]`]+$")
@@ -48,6 +50,9 @@ def render(report: Report) -> str:
     lines += _summary(report)
     lines += _risks(report)
     lines += _dns_map(report)
+    lines += _redirect_matrix(report)
+    lines += _route_timings(report)
+    lines += _tls(report)
     lines += _checks(report)
     lines += _plan(build_plan(report))
     return "\n".join(lines).rstrip() + "\n"
@@ -175,4 +180,75 @@ def _dns_map(report: Report) -> list[str]:
                 values += f"<br>… and {row.omitted} more"
             text = f"_{values}_" if row.note else values
             lines.append(f"| {name} | {roles} | {md(row.rtype)} | {text} |")
+    return [*lines, ""]
+
+
+def _redirect_matrix(report: Report) -> list[str]:
+    rows = matrix_rows(report)
+    if not rows:
+        return []
+    lines = [
+        "## Redirect matrix",
+        "",
+        "Every audited host over http and https, and every planned redirect, followed hop by hop.",
+        "",
+        "| Source | Expected | Hops | Final | Verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        hops = "<br>".join(md(h) for h in row.hops)
+        if row.omitted:
+            hops += f"<br>… and {row.omitted} more"
+        verdict = md(row.verdict) if row.ok else f"**{md(row.verdict)}**"
+        lines.append(
+            f"| {md(row.source)} | {md(row.expected)} | {hops} | {md(row.final)} | {verdict} |"
+        )
+    return [*lines, ""]
+
+
+def _route_timings(report: Report) -> list[str]:
+    rows = timing_rows(report)
+    if not rows:
+        return []
+    lines = [
+        "## Route timings",
+        "",
+        "One request per route, as the manifest describes it.",
+        "",
+        "| Route | Request | Status | TTFB | Total | Error |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for t in rows:
+        route = md(t.route) + (" (checkout)" if t.checkout else "")
+        lines.append(
+            f"| {route} | {md(t.method)} {md(t.url)} | {md(t.status)} | {t.ttfb_ms} "
+            f"| {t.total_ms} | {md(t.error)} |"
+        )
+    return [*lines, ""]
+
+
+def _tls(report: Report) -> list[str]:
+    rows = tls_rows(report)
+    if not rows:
+        return []
+    lines = [
+        "## TLS certificates",
+        "",
+        "| Host | Certificate | Expires | Protocols | HSTS |",
+        "|---|---|---|---|---|",
+    ]
+    for c in rows:
+        failed = f"**handshake failed:** {md(c.error)}" if not c.ok else ""
+        if not c.ok and not c.subject:
+            lines.append(f"| {md(c.host)} | {failed} | | | |")
+            continue
+        cert = (
+            failed + "<br>" if failed else ""
+        ) + f"{md(c.subject)}<br>issued by {md(c.issuer)}<br>names: {md(c.names)}"
+        if c.key:
+            cert += f"<br>key: {md(c.key)}"
+        if c.chain:
+            cert += "<br>chain: " + "; ".join(md(x) for x in c.chain)
+        protocols = f"{md(c.protocol)}<br>accepts: {md(c.accepted or '?')}"
+        lines.append(f"| {md(c.host)} | {cert} | {md(c.expires)} | {protocols} | {md(c.hsts)} |")
     return [*lines, ""]

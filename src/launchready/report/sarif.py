@@ -61,9 +61,27 @@ def to_dict(report: Report) -> dict[str, Any]:
         "automationDetails": {"id": f"launchready/{report.site}/"},
         "invocations": [_invocation(report)],
         "results": [_result(f, rule_ids.index(f.id)) for f in findings],
-        "properties": {"site": report.site, "ready": report.ready, "summary": report.summary},
+        "properties": {
+            "site": report.site,
+            "ready": report.ready,
+            "summary": report.summary,
+            **_deliverables(report),
+        },
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+DELIVERABLES = ("redirect_matrix", "route_timings", "tls")
+"""Deliverables carried whole in ``run.properties``: SARIF has no table of its own, and a
+dashboard reading the log should not lose the redirect matrix or the route timings."""
+
+
+def _deliverables(report: Report) -> dict[str, Any]:
+    return {
+        name: report.extras[name]
+        for name in DELIVERABLES
+        if isinstance(report.extras.get(name), list)
+    }
 
 
 def _rule(example: Finding) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from launchready.report.common import (
 )
 from launchready.report.dnsmap import DnsMapName, dns_map_names
 from launchready.report.plan import LaunchPlan, PlanItem, build_plan
+from launchready.report.text_extras import sections
 
 STYLES: dict[Severity, str] = {
     Severity.BLOCKER: "bold white on red",
@@ -82,6 +83,7 @@ def _parts(report: Report) -> list[RenderableType]:
     names = dns_map_names(report)
     if names:
         parts.append(_dns_map(names))
+    parts += sections(report)
     parts.append(_checks(report))
     parts.append(_plan(build_plan(report)))
     return parts
