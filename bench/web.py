@@ -64,6 +64,7 @@ server {{
   ssl_certificate {cert.cert};
   ssl_certificate_key {cert.key};
   root {web_root};
+  server_tokens off;
   gzip on; gzip_types text/css application/javascript;
   add_header Strict-Transport-Security "max-age=31536000" always;
   add_header X-Content-Type-Options nosniff always;
@@ -106,6 +107,12 @@ async def time_launchready(names: list[str], ca_bundle: Path, plain_port: int) -
     errors = [c for c in report.checks if c.status.value == "error"]
     for c in errors:
         print(f"    area error: {c.area}: {c.reason}", file=sys.stderr)
+    ran = sorted(c.area for c in report.checks if c.status.value == "ran")
+    tls_hosts = len(report.extras.get("tls", []))
+    matrix = len(report.extras.get("redirect_matrix", []))
+    print(f"    ran {','.join(ran)}; {tls_hosts} TLS probes, {matrix} matrix rows, "
+          f"{len(report.findings)} findings ({sorted({f.id for f in report.findings})})",
+          file=sys.stderr)
     return elapsed, len(errors)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -68,6 +69,37 @@ class Progress:
         """``area`` ended with ``attempt``, having produced ``findings`` findings."""
 
 
+@asynccontextmanager
+async def open_context(
+    manifest: Manifest,
+    options: AuditOptions,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> AsyncIterator[CheckContext]:
+    """The network layer for one audit of ``manifest``, closed when the block ends.
+
+    DNS and connections get separate caps of ``--concurrency``: an HTTP request holds a
+    connection slot while its hostname resolves, so one shared semaphore could deadlock.
+    """
+    cap = max(1, options.concurrency)
+    resolver = Resolver(manifest.network, timeout=options.timeout, limiter=asyncio.Semaphore(cap))
+    ca = manifest.network.ca_bundle
+    async with HttpClient(
+        manifest.network,
+        resolver,
+        ca_bundle=manifest.resolve_path(ca) if ca else None,
+        timeout=options.timeout,
+        limiter=asyncio.Semaphore(cap),
+    ) as http:
+        yield CheckContext(
+            manifest,
+            resolver,
+            http,
+            options.timeout,
+            now,
+            probe_rate_limits=options.probe_rate_limits,
+        )
+
+
 async def run_audit(
     manifest: Manifest,
     options: AuditOptions | None = None,
@@ -81,18 +113,8 @@ async def run_audit(
     sink = progress or Progress()
     started_at = now()
     clock = time.perf_counter()
-    limiter = asyncio.Semaphore(max(1, opts.concurrency))
-    resolver = Resolver(manifest.network, timeout=opts.timeout, limiter=limiter)
-    ca_bundle = (
-        manifest.resolve_path(manifest.network.ca_bundle) if manifest.network.ca_bundle else None
-    )
     sink.start([a.name for a in areas])
-    async with HttpClient(
-        manifest.network, resolver, ca_bundle=ca_bundle, timeout=opts.timeout, limiter=limiter
-    ) as http:
-        ctx = CheckContext(
-            manifest, resolver, http, opts.timeout, now, probe_rate_limits=opts.probe_rate_limits
-        )
+    async with open_context(manifest, opts, now) as ctx:
         outcomes = await asyncio.gather(*(_attempt(area, ctx, opts, sink) for area in areas))
     redactor = Redactor(manifest.secret_values)
     findings = [_redacted(f, redactor) for _, found in outcomes for f in found]

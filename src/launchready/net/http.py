@@ -156,6 +156,12 @@ class HttpClient:
         )
         self._memo: dict[str, asyncio.Task[HttpResponse]] = {}
 
+    @property
+    def limiter(self) -> asyncio.Semaphore:
+        """The audit-wide cap on operations in flight (``--concurrency``), for the other
+        socket users of the network layer (the TLS probe) to share."""
+        return self._limiter
+
     async def __aenter__(self) -> HttpClient:
         return self
 

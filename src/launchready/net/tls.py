@@ -25,7 +25,7 @@ import functools
 import socket
 import ssl
 import warnings
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -153,8 +153,14 @@ async def probe_tls(
     *,
     resolver: Resolver | None = None,
     versions: bool = True,
+    limiter: asyncio.Semaphore | None = None,
 ) -> TlsProbe:
-    """Probe ``host:port``; every failure, the server's or the network's, is a value."""
+    """Probe ``host:port``; every failure, the server's or the network's, is a value.
+
+    ``limiter`` is the audit's ``--concurrency`` cap: each handshake holds it, so fifty
+    hosts probed at once never open hundreds of connections to one server (which a real
+    server answers by refusing some, and the audit would then cry wolf)."""
+    gate = limiter or asyncio.Semaphore(len(VERSIONS) + 2)
     target, failure = await _target(host, port, network, resolver)
     if target is None:
         kind, message = failure
@@ -167,7 +173,7 @@ async def probe_tls(
     ]
     if versions:
         attempts += [_accepts(address, mapped_port, host, v, timeout) for v in VERSIONS]
-    raw, trusted, *accepted = await asyncio.gather(*attempts)
+    raw, trusted, *accepted = await asyncio.gather(*(_gated(gate, a) for a in attempts))
     outcome: dict[str, bool | None] = dict.fromkeys(VERSIONS)
     if versions:
         outcome = dict(zip(VERSIONS, accepted, strict=True))
@@ -193,6 +199,11 @@ async def probe_tls(
         verify_error=reason,
         accepted=outcome,
     )
+
+
+async def _gated(gate: asyncio.Semaphore, attempt: Awaitable[Any]) -> Any:
+    async with gate:
+        return await attempt
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,13 @@ async def run(ctx: CheckContext) -> list[Finding]:
     probes: list[TlsProbe] = await asyncio.gather(
         *(
             probe_tls(
-                h, HTTPS_PORT, manifest.network, ca_bundle, ctx.timeout, resolver=ctx.resolver
+                h,
+                HTTPS_PORT,
+                manifest.network,
+                ca_bundle,
+                ctx.timeout,
+                resolver=ctx.resolver,
+                limiter=ctx.http.limiter,
             )
             for h in hosts
         )
