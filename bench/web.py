@@ -110,9 +110,11 @@ async def time_launchready(names: list[str], ca_bundle: Path, plain_port: int) -
     ran = sorted(c.area for c in report.checks if c.status.value == "ran")
     tls_hosts = len(report.extras.get("tls", []))
     matrix = len(report.extras.get("redirect_matrix", []))
-    print(f"    ran {','.join(ran)}; {tls_hosts} TLS probes, {matrix} matrix rows, "
-          f"{len(report.findings)} findings ({sorted({f.id for f in report.findings})})",
-          file=sys.stderr)
+    print(
+        f"    ran {','.join(ran)}; {tls_hosts} TLS probes, {matrix} matrix rows, "
+        f"{len(report.findings)} findings ({sorted({f.id for f in report.findings})})",
+        file=sys.stderr,
+    )
     return elapsed, len(errors)
 
 
