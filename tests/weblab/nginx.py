@@ -77,12 +77,7 @@ class LabCA:
         issuer = (
             trustme.CA() if self_signed else (self.intermediate if via_intermediate else self.root)
         )
-        kwargs: dict[str, dt.datetime] = {}
-        if not_before is not None:
-            kwargs["not_before"] = not_before
-        if not_after is not None:
-            kwargs["not_after"] = not_after
-        cert = issuer.issue_cert(*names, **kwargs)
+        cert = issuer.issue_cert(*names, not_before=not_before, not_after=not_after)
         self._count += 1
         cert_path = self.folder / f"leaf{self._count}.pem"
         key_path = self.folder / f"leaf{self._count}.key"

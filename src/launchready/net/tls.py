@@ -27,14 +27,11 @@ import ssl
 import warnings
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-
 from launchready.manifest import Network
+from launchready.net.certs import CertInfo, cert_info
 from launchready.net.dns import Resolver, _is_ip
 from launchready.net.http import ssl_context
 
@@ -57,64 +54,6 @@ _NO_TLS_REASONS = (
     "UNEXPECTED_EOF",
     "UNEXPECTED_MESSAGE",
 )
-
-
-@dataclass(frozen=True)
-class CertInfo:
-    """The facts of one certificate a launch depends on, read with ``cryptography``."""
-
-    subject: str
-    issuer: str
-    names: tuple[str, ...]
-    """DNS names and IP addresses of subjectAltName (browsers ignore the subject CN)."""
-    not_before: datetime
-    not_after: datetime
-    key: str
-    signature: str
-
-    @property
-    def self_signed(self) -> bool:
-        return self.subject == self.issuer
-
-
-def cert_info(der: bytes) -> CertInfo:
-    """Read one DER certificate; a malformed extension leaves that fact empty, not an error."""
-    cert = x509.load_der_x509_certificate(der)
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = tuple(san.get_values_for_type(x509.DNSName)) + tuple(
-            str(ip) for ip in san.get_values_for_type(x509.IPAddress)
-        )
-    except (x509.ExtensionNotFound, ValueError):
-        names = ()
-    oid = cert.signature_algorithm_oid
-    return CertInfo(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        names=tuple(n.lower() for n in names),
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        key=_key_text(cert),
-        signature=str(getattr(oid, "_name", oid.dotted_string)),
-    )
-
-
-def _key_text(cert: x509.Certificate) -> str:
-    try:
-        key = cert.public_key()
-    except (ValueError, TypeError):
-        return "unknown"
-    if isinstance(key, rsa.RSAPublicKey):
-        return f"RSA {key.key_size}"
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        return f"EC {key.curve.name} {key.key_size}"
-    if isinstance(key, dsa.DSAPublicKey):
-        return f"DSA {key.key_size}"
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "Ed25519"
-    if isinstance(key, ed448.Ed448PublicKey):
-        return "Ed448"
-    return type(key).__name__
 
 
 @dataclass(frozen=True)
@@ -355,8 +294,3 @@ def _version_context(version: str) -> ssl.SSLContext | None:
     except ssl.SSLError:
         return None
     return context  # pragma: no cover - a handshake cannot finish without a peer
-
-
-def days_left(not_after: datetime, now: datetime) -> float:
-    """Days until ``not_after`` (negative once expired), to one decimal."""
-    return round((not_after - now).total_seconds() / 86400, 1)

@@ -29,7 +29,8 @@ from launchready.errors import ConnectivityError
 from launchready.findings import Finding, JSONValue
 from launchready.manifest import Manifest
 from launchready.net import HttpResponse
-from launchready.net.tls import TlsProbe, days_left, probe_tls
+from launchready.net.certs import days_left
+from launchready.net.tls import TlsProbe, probe_tls
 
 __all__ = ["run", "skip_reason"]
 

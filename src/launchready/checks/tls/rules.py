@@ -19,7 +19,8 @@ from datetime import datetime
 
 from launchready.catalog import finding
 from launchready.findings import Finding, JSONValue, Severity
-from launchready.net.tls import WEAK_VERSIONS, TlsProbe, days_left
+from launchready.net.certs import days_left
+from launchready.net.tls import WEAK_VERSIONS, TlsProbe
 
 DAY_S = 86400.0
 EXPIRING_HIGH_S = 14 * DAY_S
