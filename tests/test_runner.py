@@ -156,3 +156,20 @@ async def test_deliverables_reach_the_report_redacted(write_manifest) -> None:  
 
     report = await run_audit(manifest, areas=[_area("dns", mapper)])
     assert report.extras == {"dns_map": [{"name": "${SHOP_NAME}", "records": {"A": ["127.0.0.1"]}}]}
+
+
+async def test_error_reasons_are_redacted_too(write_manifest) -> None:  # type: ignore[no-untyped-def]
+    path = write_manifest("""
+        site: {domain: shop.test}
+        routes:
+          - {name: orders, url: "https://api.shop.test/orders?key=${API_KEY}"}
+    """)
+    manifest = load_manifest(path, environ={"API_KEY": "k3y-v4lue-123"})
+
+    async def fails(ctx: CheckContext) -> list[Finding]:
+        raise ConnectivityError(f"could not reach {ctx.manifest.routes[0].url}")
+
+    report = await run_audit(manifest, areas=[_area("routing", fails)])
+    assert report.checks[0].reason == (
+        "connectivity: could not reach https://api.shop.test/orders?key=${API_KEY}"
+    )

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from launchready import __version__
@@ -124,7 +124,7 @@ async def run_audit(
         started_at=started_at,
         duration_ms=round((time.perf_counter() - clock) * 1000),
         findings=sort_findings(findings),
-        checks=tuple(attempt for attempt, _ in outcomes),
+        checks=tuple(_redacted_attempt(attempt, redactor) for attempt, _ in outcomes),
         extras={name: redact_json(value, redactor) for name, value in ctx.deliverables.items()},
     )
 
@@ -157,6 +157,13 @@ async def _attempt(
     attempt = CheckAttempt(area.name, status, elapsed, why)
     sink.area_finished(attempt, len(findings))
     return attempt, findings
+
+
+def _redacted_attempt(attempt: CheckAttempt, redactor: Redactor) -> CheckAttempt:
+    """An error reason may quote a URL or header that carried a ``${VAR}`` value."""
+    if not redactor or attempt.reason is None:
+        return attempt
+    return replace(attempt, reason=redactor(attempt.reason))
 
 
 def _redacted(item: Finding, redactor: Redactor) -> Finding:
