@@ -13,7 +13,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from launchready.checks import dns, edge, email, launch, monitor, routing, tls, web
+from launchready.checks import (
+    dns,
+    edge,
+    email,
+    env,
+    launch,
+    monitor,
+    routing,
+    secrets,
+    tls,
+    web,
+)
 from launchready.context import CheckContext
 from launchready.findings import Finding
 from launchready.manifest import Manifest
@@ -55,8 +66,8 @@ AUDIT_AREAS: tuple[Area, ...] = (
     Area("web", web),
     Area("edge", edge),
     Area("cloudflare"),
-    Area("secrets"),
-    Area("env"),
+    Area("secrets", secrets),
+    Area("env", env),
     Area("logs"),
     Area("db"),
     Area("perf"),

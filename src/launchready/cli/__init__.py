@@ -11,9 +11,13 @@ import sys
 from launchready.cli import demo as _demo  # registers `launchready demo` on app
 from launchready.cli.app import app
 from launchready.cli.email import email_app
+from launchready.cli.env import env_app
 from launchready.cli.exits import run_command
+from launchready.cli.secrets import secrets_app
 
 app.add_typer(email_app, name="email")
+app.add_typer(secrets_app, name="secrets")
+app.add_typer(env_app, name="env")
 
 
 def main() -> None:
