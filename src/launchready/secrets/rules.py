@@ -50,6 +50,7 @@ class AllowList:
     documented_sha256: frozenset[str]
     uuid_rules: frozenset[str]
     digit_rules: frozenset[str]
+    url_rules: frozenset[str]
     min_distinct: int
 
     def allows(self, rule_id: str, value: str) -> bool:
@@ -66,6 +67,8 @@ class AllowList:
         if rule_id not in self.uuid_rules and _UUID.fullmatch(value):
             return True
         if rule_id in self.digit_rules and not any(c.isdigit() for c in value):
+            return True
+        if rule_id in self.url_rules and "://" in value:
             return True
         return hashlib.sha256(value.encode()).hexdigest() in self.documented_sha256
 
@@ -119,6 +122,7 @@ def load_allow() -> AllowList:
         documented_sha256=frozenset(str(h) for h in spec.get("documented_sha256", ())),
         uuid_rules=frozenset(str(r) for r in spec.get("uuid_rules", ())),
         digit_rules=frozenset(str(r) for r in spec.get("digit_rules", ())),
+        url_rules=frozenset(str(r) for r in spec.get("url_rules", ())),
         min_distinct=int(spec.get("min_distinct", 0)),
     )
 
