@@ -159,6 +159,7 @@ def test_a_rule_hyperscan_cannot_compile_runs_in_prefilter_mode() -> None:
 
 
 def test_many_keys_far_apart_in_one_large_file() -> None:
+    pytest.importorskip("hyperscan")
     keys = [expand("sk_live_{rand30}") for _ in range(30)]
     filler = "const x = 1; // nothing to see\n" * 700
     text = "".join(f"{filler}k{i} = '{k}'\n" for i, k in enumerate(keys)).encode()
