@@ -93,7 +93,9 @@ def test_corrupt_baseline_is_an_input_error(tmp_path: Path, text: str) -> None:
 
 
 def test_walk_skips_binary_and_vendored_but_scans_dist(tmp_path: Path) -> None:
-    secret = {name: key() for name in ("app", "dist", "bin", "nm", "git", "venv", "named")}
+    secret = {
+        name: key() for name in ("app", "dist", "bin", "nm", "git", "venv", "named", "vendor")
+    }
     (tmp_path / "src").mkdir()
     (tmp_path / "src/app.py").write_text(f"KEY = '{secret['app']}'\n")
     (tmp_path / "dist").mkdir()
@@ -102,17 +104,21 @@ def test_walk_skips_binary_and_vendored_but_scans_dist(tmp_path: Path) -> None:
     for folder, name in (("node_modules/x", "nm"), (".git", "git"), (".venv/lib", "venv")):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "f.js").write_text(f'k="{secret[name]}"')
-    (tmp_path / "vendor").mkdir()
-    named = tmp_path / "vendor" / "named.js"
+    (tmp_path / "vendor").mkdir()  # committed third-party code: scanned
+    (tmp_path / "vendor" / "lib.js").write_text(f'k="{secret["vendor"]}"')
+    (tmp_path / "bower_components").mkdir()
+    named = tmp_path / "bower_components" / "named.js"
     named.write_text(f'k="{secret["named"]}"')
     scanner = Scanner()
     found = {m.secret: m for m in scanner.scan_paths([tmp_path], workers=4)}
-    assert set(found) == {secret["app"], secret["dist"]}
+    assert set(found) == {secret["app"], secret["dist"], secret["vendor"]}
     assert found[secret["app"]].path == str(tmp_path / "src/app.py")
     assert found[secret["app"]].line == 1
     # a path the user names is scanned even inside a vendored folder
     assert [m.secret for m in scanner.scan_paths([named])] == [secret["named"]]
-    assert [m.secret for m in scanner.scan_paths([tmp_path / "vendor"])] == [secret["named"]]
+    assert [m.secret for m in scanner.scan_paths([tmp_path / "bower_components"])] == [
+        secret["named"]
+    ]
 
 
 def test_walk_reports_relative_paths_as_given(

@@ -2,11 +2,12 @@
 
 Tracked and untracked files alike (a key in an untracked ``.env`` leaks just as well in a
 zip or a container image). Skipped while walking, because their contents are not the
-store's code: ``.git`` (history has its own scan) and dependency folders such as
-``node_modules``, ``vendor``, ``.venv``, ``site-packages``. A path the user names is
-scanned even if it is one of those. Build output (``dist``, ``build``, ``.next``) and
-minified files are scanned: bundles are where frontend leaks live. Binary files (a NUL in
-the first 8 KiB) are skipped.
+store's code: ``.git`` (history has its own scan) and dependency installs such as
+``node_modules``, ``.venv``, ``site-packages``. A ``vendor/`` folder is scanned: it holds
+third-party code the store committed and often serves to browsers, so a key pasted into it
+leaks like any other. A path the user names is scanned even if it is a skipped folder.
+Build output (``dist``, ``build``, ``.next``) and minified files are scanned: bundles are
+where frontend leaks live. Binary files (a NUL in the first 8 KiB) are skipped.
 
 Large files are scanned on a thread pool: hyperscan and file reads release the GIL, and
 threads share the compiled database instead of recompiling it per process (0.3 s).
@@ -30,7 +31,6 @@ SKIPPED_DIRS = frozenset(
         ".svn",
         "node_modules",
         "bower_components",
-        "vendor",
         ".venv",
         "venv",
         "site-packages",
