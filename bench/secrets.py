@@ -151,6 +151,14 @@ def walk_pairs(node: object) -> Iterator[tuple[str, int]]:
             yield from walk_pairs(value)
 
 
+def parse_launchready_report(report: Path, stdout: str) -> Iterator[tuple[str, int]]:
+    """launchready's JSON report: the finding's target is the file, the line is evidence."""
+    for finding in json.loads(stdout).get("findings", []):
+        line = finding.get("evidence", {}).get("line")
+        if isinstance(line, int):
+            yield finding["target"], line
+
+
 def parse_any(report: Path, stdout: str) -> Iterator[tuple[str, int]]:
     """Generic reader for JSON or JSON-lines reports (Kingfisher, launchready)."""
     text = report.read_text() if report.exists() and report.stat().st_size else stdout
@@ -221,7 +229,7 @@ def tools() -> list[Tool]:
                 str(Path(sys.executable).parent / "launchready"),
                 *("secrets", "scan", str(src), "--format", "json", "-q"),
             ],
-            parse_any,
+            parse_launchready_report,
             launchready_cli,
         ),
         Tool(
