@@ -231,6 +231,29 @@ class Report:
         return any(f.severity.at_least(threshold) for f in self.findings)
 
 
+def area_report(
+    site: str,
+    attempt: CheckAttempt,
+    findings: Sequence[Finding],
+    *,
+    started_at: datetime,
+    extras: Mapping[str, JSONValue] | None = None,
+) -> Report:
+    """The report of a command that runs one area outside an audit (``secrets scan``,
+    ``env check``, ``email verify-message``): same shape, so every renderer applies."""
+    from launchready import __version__
+
+    return Report(
+        tool=ToolInfo("launchready", __version__),
+        site=site,
+        started_at=started_at,
+        duration_ms=attempt.duration_ms,
+        findings=sort_findings(findings),
+        checks=(attempt,),
+        extras=dict(extras or {}),
+    )
+
+
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """The report order of cli.md: severity, business impact, catalog order."""
     return tuple(sorted(findings, key=Finding.sort_key))

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import typer
 
-from launchready import __version__
 from launchready.checks.env import env_findings
 from launchready.cli.options import (
     DEFAULT_CONCURRENCY_OPT,
@@ -31,7 +30,11 @@ from launchready.cli.options import (
 )
 from launchready.cli.output import emit
 from launchready.errors import InputError
-from launchready.findings import AttemptStatus, CheckAttempt, Report, ToolInfo, sort_findings
+from launchready.findings import (
+    AttemptStatus,
+    CheckAttempt,
+    area_report,
+)
 from launchready.manifest import load_manifest
 
 env_app = typer.Typer(
@@ -65,13 +68,11 @@ def check(
     files = {env: loaded.resolve_path(path) for env, path in section.files.items()}
     findings = env_findings(required, files, loaded.base_dir)
     elapsed = round((time.perf_counter() - clock) * 1000)
-    report = Report(
-        tool=ToolInfo("launchready", __version__),
-        site=loaded.site.domain,
+    report = area_report(
+        loaded.site.domain,
+        CheckAttempt("env", AttemptStatus.RAN, elapsed),
+        findings,
         started_at=started_at,
-        duration_ms=elapsed,
-        findings=sort_findings(findings),
-        checks=(CheckAttempt("env", AttemptStatus.RAN, elapsed),),
     )
     raise typer.Exit(emit(report, opts))
 

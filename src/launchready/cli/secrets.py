@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 import typer
 
-from launchready import __version__
 from launchready.checks.secrets import Found, collect, load_baseline, write_baseline
 from launchready.cli.exits import Exit
 from launchready.cli.options import (
@@ -38,7 +37,11 @@ from launchready.cli.options import (
 )
 from launchready.cli.output import emit
 from launchready.errors import InputError
-from launchready.findings import AttemptStatus, CheckAttempt, Report, ToolInfo, sort_findings
+from launchready.findings import (
+    AttemptStatus,
+    CheckAttempt,
+    area_report,
+)
 from launchready.manifest import Manifest, Network, load_manifest
 from launchready.net import HttpClient, Resolver
 from launchready.secrets import Baseline, Scanner
@@ -106,13 +109,11 @@ def scan(
         assert baseline is not None
         _write_baseline(baseline, found)
         raise typer.Exit(Exit.CLEAN)
-    report = Report(
-        tool=ToolInfo("launchready", __version__),
-        site=loaded.site.domain if loaded is not None else "",
+    report = area_report(
+        loaded.site.domain if loaded is not None else "",
+        _attempt(problems, round((time.perf_counter() - clock) * 1000)),
+        found.findings(accepted),
         started_at=started_at,
-        duration_ms=round((time.perf_counter() - clock) * 1000),
-        findings=sort_findings(found.findings(accepted)),
-        checks=(_attempt(problems, round((time.perf_counter() - clock) * 1000)),),
     )
     raise typer.Exit(emit(report, opts))
 

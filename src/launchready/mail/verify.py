@@ -18,16 +18,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from launchready import __version__
 from launchready.catalog import finding
-from launchready.findings import (
-    AttemptStatus,
-    CheckAttempt,
-    Finding,
-    Report,
-    ToolInfo,
-    sort_findings,
-)
+from launchready.findings import AttemptStatus, CheckAttempt, Finding, Report, area_report
 from launchready.mail.dkim import SignatureCheck, verify_signatures
 from launchready.mail.dmarc import aligned, discover, normalize, organizational_domain
 from launchready.mail.envelope import Envelope, envelope, parse_message
@@ -217,12 +209,10 @@ async def verify_report(
     )
     found = verdict_finding(verdict, target, known)
     elapsed = round((time.perf_counter() - clock) * 1000)
-    return Report(
-        tool=ToolInfo("launchready", __version__),
-        site=verdict.from_domain,
+    return area_report(
+        verdict.from_domain,
+        CheckAttempt("email", AttemptStatus.RAN, elapsed),
+        [found] if found else [],
         started_at=started_at,
-        duration_ms=elapsed,
-        findings=sort_findings([found] if found else []),
-        checks=(CheckAttempt("email", AttemptStatus.RAN, elapsed),),
         extras={"message_verification": verdict.as_json()},
     )
