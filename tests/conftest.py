@@ -9,11 +9,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from launchready.demo import DemoStore
 
 
 class NonLoopbackConnection(AssertionError):
@@ -77,3 +79,17 @@ def minimal_manifest(write_manifest: Callable[[str], Path]) -> Path:
         site:
           domain: shop.test
     """)
+
+
+@pytest.fixture(scope="session")
+def flawed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The manifest path of a running flawed demo store."""
+    with DemoStore(tmp_path_factory.mktemp("demo-flawed")) as store:
+        yield store.manifest_path
+
+
+@pytest.fixture(scope="session")
+def fixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The manifest path of a running fixed demo store."""
+    with DemoStore(tmp_path_factory.mktemp("demo-fixed"), fixed=True) as store:
+        yield store.manifest_path

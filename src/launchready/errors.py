@@ -8,7 +8,8 @@ The tree, and the exit code each one maps to at the command line::
     │   └── DurationError            a duration string such as "5 mins"
     ├── CheckError                   a check could not run (becomes a CheckAttempt error)
     │   ├── CheckTimeout             a network operation exceeded --timeout
-    │   └── ConnectivityError        a connection failed in a way that is not itself the finding
+    │   ├── ConnectivityError        a connection failed in a way that is not itself the finding
+    │   └── CheckConfigError         the manifest's description does not fit what the store answers
     └── ToolError                  exit 3: launchready itself failed (a bug, a broken demo)
 
 A *finding* is never an exception: checks return findings. Exceptions are for the cases
@@ -76,6 +77,13 @@ class ConnectivityError(CheckError):
     """The network failed in a way that says nothing about the store itself."""
 
     kind = "connectivity"
+
+
+class CheckConfigError(CheckError):
+    """The manifest describes something the store does not do (a JSONPath that finds no
+    reply); only discovered by asking, so not a ManifestError."""
+
+    kind = "config"
 
 
 class ToolError(LaunchreadyError):

@@ -208,6 +208,9 @@ class Report:
     checks: tuple[CheckAttempt, ...]
     extras: Mapping[str, JSONValue] = field(default_factory=dict)
     """Deliverables beyond the risk list (the DNS map, the redirect matrix), by name."""
+    command: str = "audit"
+    """What produced it (``audit``, ``smoke``, ``redteam``, ``secrets scan``...): the
+    headline names it, and only an audit carries the 48-hour launch plan."""
 
     @property
     def ready(self) -> bool:
@@ -238,6 +241,7 @@ def area_report(
     *,
     started_at: datetime,
     extras: Mapping[str, JSONValue] | None = None,
+    command: str = "audit",
 ) -> Report:
     """The report of a command that runs one area outside an audit (``secrets scan``,
     ``env check``, ``email verify-message``): same shape, so every renderer applies."""
@@ -251,6 +255,7 @@ def area_report(
         findings=sort_findings(findings),
         checks=(attempt,),
         extras=dict(extras or {}),
+        command=command,
     )
 
 

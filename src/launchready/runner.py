@@ -116,16 +116,30 @@ async def run_audit(
     sink.start([a.name for a in areas])
     async with open_context(manifest, opts, now) as ctx:
         outcomes = await asyncio.gather(*(_attempt(area, ctx, opts, sink) for area in areas))
-    redactor = Redactor(manifest.secret_values)
-    findings = [_redacted(f, redactor) for _, found in outcomes for f in found]
-    return Report(
+    report = Report(
         tool=ToolInfo("launchready", __version__),
         site=manifest.site.domain,
         started_at=started_at,
         duration_ms=round((time.perf_counter() - clock) * 1000),
-        findings=sort_findings(findings),
-        checks=tuple(_redacted_attempt(attempt, redactor) for attempt, _ in outcomes),
-        extras={name: redact_json(value, redactor) for name, value in ctx.deliverables.items()},
+        findings=sort_findings([f for _, found in outcomes for f in found]),
+        checks=tuple(attempt for attempt, _ in outcomes),
+        extras=dict(ctx.deliverables),
+    )
+    return redact_report(report, manifest)
+
+
+def redact_report(report: Report, manifest: Manifest) -> Report:
+    """Hide every ``${VAR}`` value of ``manifest`` from ``report``: findings (before their
+    fingerprints are used), attempt reasons and deliverables. Every command that reports on
+    a manifest passes its report through here."""
+    redactor = Redactor(manifest.secret_values)
+    if not redactor:
+        return report
+    return replace(
+        report,
+        findings=tuple(_redacted(f, redactor) for f in report.findings),
+        checks=tuple(_redacted_attempt(a, redactor) for a in report.checks),
+        extras={name: redact_json(value, redactor) for name, value in report.extras.items()},
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from launchready.checks import (
+    chatbot,
     dns,
     edge,
     email,
@@ -39,6 +40,9 @@ class Area:
 
     name: str
     module: ModuleType | None = None
+    elsewhere: str | None = None
+    """Why the audit leaves this area to another command (the smoke test runs after a
+    deploy, not before launch)."""
 
     @property
     def implemented(self) -> bool:
@@ -46,6 +50,8 @@ class Area:
 
     def skip_reason(self, manifest: Manifest) -> str | None:
         """Why this area cannot run for ``manifest``, or None when it can."""
+        if self.elsewhere is not None:
+            return self.elsewhere
         if self.module is None:
             return "not implemented in this version of launchready"
         reason: SkipFn | None = getattr(self.module, "skip_reason", None)
@@ -71,8 +77,8 @@ AUDIT_AREAS: tuple[Area, ...] = (
     Area("logs"),
     Area("db"),
     Area("perf"),
-    Area("chatbot"),
-    Area("smoke"),
+    Area("chatbot", chatbot),
+    Area("smoke", elsewhere="a post-deploy check: run `launchready smoke` after each deploy"),
     Area("monitor", monitor),
 )
 """Every area ``launchready audit`` knows, in the order of cli.md's AREAS list."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 
 from launchready.cli import demo as _demo  # registers `launchready demo` on app
+from launchready.cli import redteam as _redteam  # registers `launchready redteam` on app
+from launchready.cli import smoke as _smoke  # registers `launchready smoke` on app
 from launchready.cli.app import app
 from launchready.cli.email import email_app
 from launchready.cli.env import env_app
@@ -25,4 +27,4 @@ def main() -> None:
     sys.exit(run_command(app))
 
 
-__all__ = ["_demo", "app", "main"]
+__all__ = ["_demo", "_redteam", "_smoke", "app", "main"]

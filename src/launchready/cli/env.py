@@ -73,6 +73,7 @@ def check(
         CheckAttempt("env", AttemptStatus.RAN, elapsed),
         findings,
         started_at=started_at,
+        command="env check",
     )
     raise typer.Exit(emit(report, opts))
 

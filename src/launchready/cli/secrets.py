@@ -114,6 +114,7 @@ def scan(
         _attempt(problems, round((time.perf_counter() - clock) * 1000)),
         found.findings(accepted),
         started_at=started_at,
+        command="secrets scan",
     )
     raise typer.Exit(emit(report, opts))
 

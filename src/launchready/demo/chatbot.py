@@ -9,6 +9,9 @@ behaviour in the fixed one, with reply times in the 100-300 ms a hosted model gi
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import json
 import re
 import time
 from collections import OrderedDict, deque
@@ -77,7 +80,10 @@ class Assistant:
 
         Rules are tried in order, as a guarded prompt would rank them: a pending
         confirmation first, then attacks, then tools, then questions it may not know.
+        Like a real model, both variants read base64 their customer pastes; only the
+        fixed one treats what it decodes with the same suspicion as plain text.
         """
+        message = _with_decoded(message)
         pending = self._pending.pop(session_id, None)
         rules: tuple[Callable[[], ChatReply | None], ...] = (
             lambda: self._confirmation(message, pending),
@@ -178,6 +184,22 @@ class Assistant:
             self._pending.popitem(last=False)
 
 
+_BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def _with_decoded(message: str) -> str:
+    """``message`` followed by the text of any base64 token in it."""
+    decoded = []
+    for token in _BASE64.findall(message):
+        try:
+            text = base64.b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        if text.isprintable():
+            decoded.append(text)
+    return " ".join([message, *decoded])
+
+
 def _small_talk(message: str) -> str:
     text = message.lower()
     if "ship" in text or "deliver" in text:
@@ -207,7 +229,11 @@ def reply_delay(message: str) -> float:
 
 
 CHAT_LIMIT = 20
-"""Messages one client may send per CHAT_WINDOW_S in the fixed store (the flawed has none)."""
+"""Messages one conversation may send per CHAT_WINDOW_S in the fixed store (the flawed has
+none): a script hammering one session is cut off, a person never is."""
+CLIENT_LIMIT = 300
+"""Messages one client address may send per CHAT_WINDOW_S, whatever its sessions: the flood
+limit behind the per-conversation one."""
 CHAT_WINDOW_S = 10.0
 
 
@@ -230,35 +256,133 @@ class RateLimiter:
         return True
 
 
+class ChatLimits:
+    """The fixed store's two windows: per conversation, then per client address."""
+
+    def __init__(self) -> None:
+        self._sessions = RateLimiter(CHAT_LIMIT, CHAT_WINDOW_S)
+        self._clients = RateLimiter(CLIENT_LIMIT, CHAT_WINDOW_S)
+
+    def refusal(self, client: str, session: str) -> web.Response | None:
+        if self._clients.allow(client) and self._sessions.allow(session):
+            return None
+        return web.json_response(
+            {"error": "too many messages; try again in a few seconds"},
+            status=429,
+            headers={"Retry-After": str(int(CHAT_WINDOW_S))},
+        )
+
+
 def chat_app(settings: DemoSettings) -> web.Application:
+    """The assistant behind three front doors stores really deploy: a JSON endpoint, the
+    same streamed as server-sent events, and an OpenAI-compatible chat-completions proxy."""
     app = web.Application(middlewares=[error_pages(settings), cors(settings.canonical)])
     assistant = Assistant(settings)
-    limiter = RateLimiter(CHAT_LIMIT, CHAT_WINDOW_S) if settings.fixed else None
+    limits = ChatLimits() if settings.fixed else None
 
-    async def message(request: web.Request) -> web.Response:
-        if limiter is not None and not limiter.allow(request.remote or "-"):
-            return web.json_response(
-                {"error": "too many messages; try again in a few seconds"},
-                status=429,
-                headers={"Retry-After": str(int(CHAT_WINDOW_S))},
-            )
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"error": "expected a JSON body"}, status=400)
-        text = body.get("message") if isinstance(body, dict) else None
-        session = body.get("session_id", "anonymous") if isinstance(body, dict) else None
-        if not isinstance(text, str) or not text.strip() or not isinstance(session, str):
-            return web.json_response({"error": "message and session_id are required"}, status=400)
+    async def answer(request: web.Request, text: str, session: str) -> ChatReply | web.Response:
+        refusal = limits.refusal(request.remote or "-", session) if limits else None
+        if refusal is not None:
+            return refusal
         text = text[:MAX_MESSAGE_CHARS]
         await asyncio.sleep(reply_delay(text))
+        return assistant.respond(text, session)
+
+    async def message(request: web.Request) -> web.StreamResponse:
+        parsed = await _message_body(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        reply = await answer(request, *parsed)
+        if isinstance(reply, web.Response):
+            return reply
+        return web.json_response(reply.to_json(), headers={"Cache-Control": "no-store"})
+
+    async def stream(request: web.Request) -> web.StreamResponse:
+        parsed = await _message_body(request)
+        if isinstance(parsed, web.Response):
+            return parsed
+        reply = await answer(request, *parsed)
+        if isinstance(reply, web.Response):
+            return reply
+        events: list[object] = [{"delta": word} for word in _chunks(reply.reply)]
+        events.append({"delta": "", "actions": list(reply.actions)})
+        return await _event_stream(request, events)
+
+    async def completions(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()
+            messages = body["messages"]
+            text = next(m["content"] for m in reversed(messages) if m["role"] == "user")
+        except (ValueError, UnicodeDecodeError, KeyError, TypeError, StopIteration):
+            return web.json_response({"error": {"message": "expected messages"}}, status=400)
+        if not isinstance(text, str) or not text.strip():
+            return web.json_response({"error": {"message": "empty message"}}, status=400)
+        session = str(body.get("user") or "anonymous")
+        reply = await answer(request, text, session)
+        if isinstance(reply, web.Response):
+            return reply
+        calls = [
+            {"id": f"call_{i}", "type": "function", "function": {"name": a, "arguments": "{}"}}
+            for i, a in enumerate(reply.actions)
+        ]
+        if body.get("stream"):
+            events: list[object] = [
+                {"choices": [{"index": 0, "delta": {"content": word}}]}
+                for word in _chunks(reply.reply)
+            ]
+            if calls:
+                events.append({"choices": [{"index": 0, "delta": {"tool_calls": calls}}]})
+            return await _event_stream(request, [*events, "[DONE]"])
+        message: dict[str, object] = {"role": "assistant", "content": reply.reply}
+        if calls:
+            message["tool_calls"] = calls
         return web.json_response(
-            assistant.respond(text, session).to_json(), headers={"Cache-Control": "no-store"}
+            {
+                "object": "chat.completion",
+                "model": body.get("model", "wick-1"),
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            }
         )
 
     async def index(request: web.Request) -> web.Response:
-        return web.json_response({"service": "demo-candles-chat", "endpoint": "/api/message"})
+        return web.json_response(
+            {
+                "service": "demo-candles-chat",
+                "endpoints": ["/api/message", "/api/stream", "/v1/chat/completions"],
+            }
+        )
 
     app.router.add_get("/", index)
     app.router.add_post("/api/message", message)
+    app.router.add_post("/api/stream", stream)
+    app.router.add_post("/v1/chat/completions", completions)
     return app
+
+
+async def _message_body(request: web.Request) -> tuple[str, str] | web.Response:
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        return web.json_response({"error": "expected a JSON body"}, status=400)
+    text = body.get("message") if isinstance(body, dict) else None
+    session = body.get("session_id", "anonymous") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip() or not isinstance(session, str):
+        return web.json_response({"error": "message and session_id are required"}, status=400)
+    return text, session
+
+
+def _chunks(text: str) -> list[str]:
+    """Word-sized pieces that join back to ``text``, as a model streams tokens."""
+    return re.findall(r"\S+\s*|\s+", text) or [text]
+
+
+async def _event_stream(request: web.Request, events: list[object]) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
+    )
+    await response.prepare(request)
+    for event in events:
+        data = event if isinstance(event, str) else json.dumps(event)
+        await response.write(f"data: {data}\n\n".encode())
+    await response.write_eof()
+    return response

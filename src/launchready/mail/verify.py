@@ -215,4 +215,5 @@ async def verify_report(
         [found] if found else [],
         started_at=started_at,
         extras={"message_verification": verdict.as_json()},
+        command="email verify-message",
     )

@@ -198,6 +198,34 @@ class ChatRequest(Section):
 class Customer(Section):
     email: str | None = None
     order: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+def _jsonpath(value: str | None) -> str | None:
+    """A JSONPath must compile when the manifest loads, not on the first reply."""
+    if value is None:
+        return None
+    from jsonpath_ng.exceptions import JSONPathError
+    from jsonpath_ng.ext.parser import parse
+
+    try:
+        parse(value)
+    except JSONPathError as exc:
+        raise ValueError(f"{value!r} is not a JSONPath expression: {exc}") from None
+    return value
+
+
+JsonPath = Annotated[str, BeforeValidator(_jsonpath)]
+
+
+class ChatJudge(Section):
+    """An optional second opinion: any OpenAI-compatible chat-completions endpoint."""
+
+    url: AbsoluteUrl
+    model: str = "gpt-4o-mini"
+    headers: dict[str, str] = Field(default_factory=dict)
 
 
 class ChatBrowser(Section):
@@ -209,14 +237,29 @@ class ChatBrowser(Section):
 
 class Chatbot(Section):
     url: AbsoluteUrl
+    kind: Literal["template", "openai"] = "template"
+    """``template``: ``request`` is a body template, ``reply``/``actions`` are JSONPaths.
+    ``openai``: a chat-completions endpoint (messages array, tool_calls as the actions)."""
+    model: str | None = None
+    stream: bool = False
+    """``openai`` only: ask for a server-sent-event stream. A template bot that answers
+    with ``text/event-stream`` is read as a stream whatever this says."""
     request: ChatRequest = Field(default_factory=ChatRequest)
-    reply: str = "$.reply"
-    actions: str | None = None
+    reply: JsonPath = "$.reply"
+    actions: JsonPath | None = None
     budget: Duration = 2.0
     canary: str | None = None
     customer: Customer | None = None
     other_customer: Customer | None = None
     dangerous_actions: list[str] = Field(default_factory=list)
+    public_values: list[str] = Field(default_factory=list)
+    """The store's own phone numbers, addresses and emails: a reply may give them out."""
+    probes: list[str] = Field(default_factory=list)
+    """Extra red-team probe files (YAML, the shipped format), relative to the manifest."""
+    rate: float = Field(default=20.0, gt=0, le=1000)
+    """Red-team messages per second at most, so the evaluation is not itself a flood."""
+    concurrency: int = Field(default=8, ge=1, le=256)
+    judge: ChatJudge | None = None
     browser: ChatBrowser | None = None
 
     @property

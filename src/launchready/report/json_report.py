@@ -41,6 +41,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
     if report.extras:
         data["extras"] = dict(report.extras)
+    data["command"] = report.command
     return data
 
 
@@ -115,6 +116,7 @@ def _report(data: dict[str, Any]) -> Report:
         findings=tuple(findings),
         checks=tuple(checks),
         extras=_obj(data.get("extras", {}), "extras"),
+        command=_str(data.get("command", "audit"), "command"),
     )
 
 

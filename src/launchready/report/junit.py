@@ -5,6 +5,10 @@ CI dashboards then show which host or file broke the gate. A testcase fails when
 findings is at or above ``fail_on`` (the CLI's ``--fail-on``), the same rule as the exit
 code; findings below the threshold stay visible in ``system-out``. An area that did not run
 is a skipped or an errored testcase, never silently a pass.
+
+The smoke suite is the exception: one testcase per smoke *step* (the step's name, its time),
+passing steps included, so CI lists every step a deploy was checked with; a failed step
+fails by the same threshold through its ``smoke.step-failed`` finding.
 """
 
 from __future__ import annotations
@@ -14,9 +18,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from launchready.findings import AttemptStatus, CheckAttempt, Finding, Report, Severity
-from launchready.report.common import attempt_reason, clean, evidence_items, iso_utc, ordered
+from launchready.report.common import (
+    attempt_reason,
+    clean,
+    evidence_items,
+    iso_utc,
+    one_line,
+    ordered,
+    shorten,
+)
+from launchready.report.redteamview import redteam_lines
 from launchready.report.routing import matrix_lines, matrix_rows, timing_lines, timing_rows
+from launchready.report.smokeview import SmokeRow, smoke_rows, step_line
 from launchready.report.tlsview import tls_lines, tls_rows
+
+SMOKE_AREA = "smoke"
+STEP_FAILED = "smoke.step-failed"
 
 
 @dataclass
@@ -29,7 +46,11 @@ class _Suite:
 def render(report: Report, fail_on: Severity | None = Severity.HIGH) -> str:
     """The report as a JUnit XML document (UTF-8 text with its declaration)."""
     extra = _area_output(report)
-    suites = [_suite(s, fail_on, extra.get(s.area)) for s in _group(report)]
+    steps = smoke_rows(report)
+    suites = [
+        _suite(s, fail_on, extra.get(s.area), steps if s.area == SMOKE_AREA else [])
+        for s in _group(report)
+    ]
     root = ET.Element(
         "testsuites",
         name=_safe(f"launchready {report.site}"),
@@ -66,17 +87,28 @@ def _area_output(report: Report) -> dict[str, str]:
         routing += (["", "Route timings:"] if routing else ["Route timings:"]) + timings
     if routing:
         out["routing"] = "\n".join(routing)
+    red = redteam_lines(report)
+    if red:
+        out["chatbot"] = "\n".join(["Red team:", *red])
     tls = tls_lines(tls_rows(report))
     if tls:
         out["tls"] = "\n".join(["TLS certificates:", *tls])
     return out
 
 
-def _suite(suite: _Suite, fail_on: Severity | None, output: str | None = None) -> ET.Element:
+def _suite(
+    suite: _Suite,
+    fail_on: Severity | None,
+    output: str | None = None,
+    steps: Sequence[SmokeRow] = (),
+) -> ET.Element:
     name = _safe(f"launchready.{suite.area}")
     cases: list[ET.Element] = []
     attempt = suite.attempt
-    if attempt is not None and attempt.status is not AttemptStatus.RAN:
+    if steps:
+        by_step = _step_findings(suite, {row.name for row in steps})
+        cases.extend(_step_case(name, row, by_step.get(row.name), fail_on) for row in steps)
+    elif attempt is not None and attempt.status is not AttemptStatus.RAN:
         case = ET.Element("testcase", name=_safe(suite.area), classname=name, time="0")
         tag = "skipped" if attempt.status is AttemptStatus.SKIPPED else "error"
         reason = _safe(attempt_reason(attempt))
@@ -101,6 +133,51 @@ def _suite(suite: _Suite, fail_on: Severity | None, output: str | None = None) -
     if output:
         ET.SubElement(element, "system-out").text = _safe(output)
     return element
+
+
+def _step_findings(suite: _Suite, names: set[str]) -> dict[str, Finding]:
+    """The ``smoke.step-failed`` finding of each listed step, by step name, taken out of
+    the suite's targets: the step's own testcase reports it."""
+    found: dict[str, Finding] = {}
+    for target, items in list(suite.targets.items()):
+        rest = []
+        for item in items:
+            step = item.evidence.get("step")
+            name = shorten(one_line(step)) if isinstance(step, str) else None
+            if item.id == STEP_FAILED and name is not None and name in names:
+                found.setdefault(name, item)
+            else:
+                rest.append(item)
+        if rest:
+            suite.targets[target] = rest
+        else:
+            del suite.targets[target]
+    return found
+
+
+def _step_case(
+    classname: str, row: SmokeRow, found: Finding | None, fail_on: Severity | None
+) -> ET.Element:
+    case = ET.Element(
+        "testcase", name=_safe(row.name), classname=classname, time=f"{row.seconds:.3f}"
+    )
+    lines = [step_line(row)]
+    if found is not None:
+        lines.append(_describe([found]))
+    text = _safe("\n\n".join(lines))
+    severity = found.severity if found is not None else Severity.BLOCKER
+    if not row.ok and fail_on is not None and severity.at_least(fail_on):
+        reason = "; ".join(row.reasons) or "the step failed"
+        failure = ET.SubElement(
+            case,
+            "failure",
+            message=_safe(f"{STEP_FAILED}: {row.name}: {reason}"),
+            type=severity.value,
+        )
+        failure.text = text
+    else:
+        ET.SubElement(case, "system-out").text = text
+    return case
 
 
 def _case(

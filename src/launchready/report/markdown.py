@@ -46,7 +46,12 @@ def link(url: str) -> str:
 
 def render(report: Report) -> str:
     """The report as one Markdown document."""
-    lines = [f"# launchready audit: {md(report.site)}", "", f"**{md(verdict(report))}**", ""]
+    lines = [
+        f"# launchready {report.command}: {md(report.site)}",
+        "",
+        f"**{md(verdict(report))}**",
+        "",
+    ]
     lines += _summary(report)
     lines += _risks(report)
     lines += _dns_map(report)

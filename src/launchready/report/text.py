@@ -85,7 +85,8 @@ def _parts(report: Report) -> list[RenderableType]:
         parts.append(_dns_map(names))
     parts += sections(report)
     parts.append(_checks(report))
-    parts.append(_plan(build_plan(report)))
+    if report.command == "audit":
+        parts.append(_plan(build_plan(report)))
     return parts
 
 
@@ -101,12 +102,12 @@ def _header(report: Report) -> RenderableType:
         Text(verdict(report)),
         counts,
         Text(
-            f"Audit took {human_duration(report.duration_ms)}, "
+            f"{report.command.capitalize()} took {human_duration(report.duration_ms)}, "
             f"started {iso_utc(report.started_at)}, {report.tool.name} {report.tool.version}",
             "dim",
         ),
     )
-    title = Text(f"launchready audit of {one_line(report.site)}", "bold")
+    title = Text(f"launchready {report.command} of {one_line(report.site)}", "bold")
     return Panel(lines, title=title, title_align="left")
 
 

@@ -10,7 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from launchready.findings import Report
+from launchready.report.redteamview import redteam_lines
 from launchready.report.routing import matrix_rows, timing_rows
+from launchready.report.smokeview import smoke_lines, smoke_rows
 from launchready.report.tlsview import tls_rows
 
 
@@ -19,7 +21,8 @@ def _table() -> Table:
 
 
 def sections(report: Report) -> list[RenderableType]:
-    """The redirect matrix, route timings and TLS certificates, each only when delivered."""
+    """The redirect matrix, route timings, TLS certificates and smoke steps, each only when
+    delivered."""
     parts: list[RenderableType] = []
     rows = matrix_rows(report)
     if rows:
@@ -71,4 +74,15 @@ def sections(report: Report) -> list[RenderableType]:
             protocols = Text(f"{c.protocol}\naccepts {c.accepted or '?'}\nHSTS {c.hsts}")
             table.add_row(Text(c.host), cert, protocols)
         parts.append(Group(Rule(Text("TLS certificates", "bold")), Padding(table, (0, 0, 1, 0))))
+    steps = smoke_rows(report)
+    if steps:
+        lines = [
+            Text.assemble((line[:4], "green" if row.ok else "bold red"), line[4:])
+            for row, line in zip(steps, smoke_lines(steps), strict=True)
+        ]
+        parts.append(Group(Rule(Text("Smoke steps", "bold")), Padding(Group(*lines), (0, 0, 1, 0))))
+    red = redteam_lines(report)
+    if red:
+        body = Group(*(Text(line) for line in red))
+        parts.append(Group(Rule(Text("Red team", "bold")), Padding(body, (0, 0, 1, 0))))
     return parts

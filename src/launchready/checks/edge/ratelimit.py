@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from launchready.catalog import finding
+from launchready.chat.adapter import ChatClient
 from launchready.context import CheckContext
 from launchready.findings import Finding
 
@@ -44,30 +45,10 @@ def targets(ctx: CheckContext) -> list[Target]:
     ]
     bot = ctx.manifest.chatbot
     if bot is not None:
-        fill = {"message": "hello", "session": "launchready-rate-probe"}
-        found.append(
-            Target(
-                "chatbot",
-                bot.request.method,
-                bot.url,
-                bot.request.headers,
-                _fill(bot.request.json_body, fill),
-                {k: v.format_map(fill) for k, v in (bot.request.form or {}).items()}
-                if bot.request.form is not None
-                else None,
-            )
-        )
+        session = ChatClient(bot, ctx.http).session("launchready-rate-probe")
+        method, url, headers, body, form = session.build_request("hello")
+        found.append(Target("chatbot", method, url, headers, body, form))
     return found
-
-
-def _fill(value: Any, fill: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return value.replace("{message}", fill["message"]).replace("{session}", fill["session"])
-    if isinstance(value, dict):
-        return {k: _fill(v, fill) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, fill) for v in value]
-    return value
 
 
 async def burst(ctx: CheckContext, target: Target) -> Finding | None:
