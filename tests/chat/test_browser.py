@@ -381,76 +381,47 @@ async def test_a_throwing_widget_fails_at_reply_with_a_screenshot(
     assert any("chat backend exploded" in line for line in result.console_errors)
 
 
-async def test_an_empty_reply_is_not_a_reply(site: Site, tmp_path: Path) -> None:
-    result = await browser_chat(
-        site.widget("/empty"),
-        site.network,
-        message="hi",
-        timeout=QUICK_S,
-        screenshot=tmp_path / "s.png",
-    )
-    assert not result.ok
-    assert result.step == "reply"
-    assert result.error is not None
-    assert "appeared but stayed empty" in result.error
-    assert _png(result.screenshot) == PNG_MAGIC
-
-
-async def test_a_missing_input_fails_at_input(site: Site, tmp_path: Path) -> None:
-    result = await browser_chat(
-        site.widget("/no-input"),
-        site.network,
-        message="hi",
-        timeout=QUICK_S,
-        screenshot=tmp_path / "s.png",
-    )
-    assert not result.ok
-    assert result.step == "input"
-    assert result.error == f"#chat-input not found within {QUICK_S:g}s"
-    assert _png(result.screenshot) == PNG_MAGIC
-
-
-async def test_a_hidden_input_is_not_visible_without_the_launcher(
-    site: Site, tmp_path: Path
+@pytest.mark.parametrize(
+    ("path", "launcher", "step", "error", "screenshot"),
+    [
+        ("/empty", "#chat-launcher", "reply", "appeared but stayed empty", True),
+        (
+            "/no-input",
+            "#chat-launcher",
+            "input",
+            f"#chat-input not found within {QUICK_S:g}s",
+            True,
+        ),
+        ("/slow", None, "input", f"#chat-input not visible within {QUICK_S:g}s", False),
+        (
+            "/no-launcher",
+            "#chat-launcher",
+            "open",
+            f"#chat-launcher not found within {QUICK_S:g}s",
+            True,
+        ),
+        ("/gone", "#chat-launcher", "load", "the page did not load: HTTP 404", True),
+    ],
+)
+async def test_each_broken_step_fails_where_it_breaks(
+    site: Site,
+    tmp_path: Path,
+    path: str,
+    launcher: str | None,
+    step: str,
+    error: str,
+    screenshot: bool,
 ) -> None:
+    widget = site.widget(path) if launcher else site.widget(path, open=None)
     result = await browser_chat(
-        site.widget("/slow", open=None),
-        site.network,
-        message="hi",
-        timeout=QUICK_S,
-        screenshot=tmp_path / "s.png",
+        widget, site.network, message="hi", timeout=QUICK_S, screenshot=tmp_path / "s.png"
     )
     assert not result.ok
-    assert result.step == "input"
-    assert result.error == f"#chat-input not visible within {QUICK_S:g}s"
-
-
-async def test_a_missing_launcher_fails_at_open(site: Site, tmp_path: Path) -> None:
-    result = await browser_chat(
-        site.widget("/no-launcher"),
-        site.network,
-        message="hi",
-        timeout=QUICK_S,
-        screenshot=tmp_path / "s.png",
-    )
-    assert not result.ok
-    assert result.step == "open"
-    assert result.error == f"#chat-launcher not found within {QUICK_S:g}s"
-    assert _png(result.screenshot) == PNG_MAGIC
-
-
-async def test_a_missing_page_fails_at_load(site: Site, tmp_path: Path) -> None:
-    result = await browser_chat(
-        site.widget("/gone"),
-        site.network,
-        message="hi",
-        timeout=QUICK_S,
-        screenshot=tmp_path / "s.png",
-    )
-    assert not result.ok
-    assert result.step == "load"
-    assert result.error == "the page did not load: HTTP 404"
-    assert _png(result.screenshot) == PNG_MAGIC
+    assert result.step == step
+    assert result.error is not None
+    assert error in result.error
+    if screenshot:
+        assert _png(result.screenshot) == PNG_MAGIC
 
 
 async def test_a_refused_connection_fails_at_load(site: Site, tmp_path: Path) -> None:

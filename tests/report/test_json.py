@@ -70,7 +70,9 @@ def test_top_level_keys_and_order_follow_cli_md(report: Report) -> None:
         "summary",
         "findings",
         "checks",
+        "command",
     ]
+    assert data["command"] == "audit"
     assert data["tool"] == {"name": "launchready", "version": "0.1.0"}
     assert data["started_at"] == "2026-11-22T15:00:00Z"
     assert data["ready"] is False

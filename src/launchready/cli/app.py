@@ -12,24 +12,14 @@ import typer
 from launchready import __version__
 from launchready.checks import AREA_NAMES, Area, select_areas
 from launchready.cli.options import (
-    DEFAULT_CONCURRENCY_OPT,
-    DEFAULT_FAIL_ON,
     DEFAULT_MANIFEST,
-    DEFAULT_TIMEOUT,
     Common,
-    ConcurrencyOpt,
-    FailOnOpt,
-    FormatOpt,
     ManifestOpt,
-    OutputOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-    common,
+    comma_set,
+    with_common_options,
 )
 from launchready.cli.output import emit
 from launchready.cli.progress import RichProgress
-from launchready.errors import InputError
 from launchready.findings import Report
 from launchready.manifest import Manifest, load_manifest
 from launchready.runner import run_audit
@@ -64,6 +54,7 @@ def _root(
 
 
 @app.command()
+@with_common_options
 def audit(
     manifest: ManifestOpt = DEFAULT_MANIFEST,
     only: Annotated[
@@ -81,16 +72,10 @@ def audit(
             "stopping at the first 429.",
         ),
     ] = False,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Run every check the manifest allows, concurrently, and print the ranked risk list."""
-    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     areas = parse_areas(only, skip)
     opts = replace(opts, probe_rate_limits=probe_rate_limits)
     report = audit_manifest(load_manifest(manifest), opts, areas)
@@ -104,15 +89,7 @@ def parse_areas(only: str | None, skip: str | None) -> list[Area]:
 
 
 def _area_set(text: str | None, option: str) -> set[str] | None:
-    if text is None:
-        return None
-    names = {part.strip() for part in text.split(",") if part.strip()}
-    unknown = sorted(names - set(AREA_NAMES))
-    if unknown:
-        raise InputError(
-            f"{option}: unknown area {', '.join(unknown)}; areas are {', '.join(AREA_NAMES)}"
-        )
-    return names
+    return comma_set(text, option, AREA_NAMES, "area")
 
 
 def audit_manifest(manifest: Manifest, opts: Common, areas: list[Area]) -> Report:

@@ -15,17 +15,8 @@ import typer
 from launchready.checks import AUDIT_AREAS
 from launchready.cli.app import app, audit_manifest
 from launchready.cli.options import (
-    DEFAULT_CONCURRENCY_OPT,
-    DEFAULT_FAIL_ON,
-    DEFAULT_TIMEOUT,
-    ConcurrencyOpt,
-    FailOnOpt,
-    FormatOpt,
-    OutputOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-    common,
+    Common,
+    with_common_options,
 )
 from launchready.cli.output import emit
 from launchready.errors import ToolError
@@ -33,6 +24,7 @@ from launchready.manifest import load_manifest
 
 
 @app.command()
+@with_common_options
 def demo(
     fixed: Annotated[
         bool, typer.Option("--fixed", help="Start the same store with every flaw repaired.")
@@ -43,19 +35,13 @@ def demo(
             "--keep-running", help="Leave the store up after the audit and print its manifest path."
         ),
     ] = False,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Start the embedded demo store on loopback (DNS, HTTPS hosts, shop, chatbot, git repo)
     with the flaws a real demo-stage store has, and audit it."""
     from launchready.demo import DemoStore  # the demo's servers load only when asked for
 
-    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     workdir = Path(tempfile.mkdtemp(prefix="launchready-demo-"))
     store = DemoStore(workdir, fixed=fixed)
     try:

@@ -17,19 +17,9 @@ from typing import Annotated
 import typer
 
 from launchready.cli.options import (
-    DEFAULT_CONCURRENCY_OPT,
-    DEFAULT_FAIL_ON,
     DEFAULT_MANIFEST,
-    DEFAULT_TIMEOUT,
     Common,
-    ConcurrencyOpt,
-    FailOnOpt,
-    FormatOpt,
-    OutputOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-    common,
+    with_common_options,
 )
 from launchready.cli.output import emit
 from launchready.errors import InputError
@@ -50,6 +40,7 @@ email_app = typer.Typer(
 
 
 @email_app.command("verify-message")
+@with_common_options
 def verify_message(
     file: Annotated[Path, typer.Argument(metavar="FILE.eml", help="The message, as saved.")],
     manifest: Annotated[
@@ -66,16 +57,10 @@ def verify_message(
         str | None,
         typer.Option("--nameserver", metavar="HOST:PORT", help="Ask this DNS server instead."),
     ] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """DKIM signature, SPF and DMARC alignment of a real sent message."""
-    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     if ip is not None:
         _check_ip(ip)
     loaded = _manifest(manifest)

@@ -14,19 +14,10 @@ import typer
 
 from launchready.checks.env import env_findings
 from launchready.cli.options import (
-    DEFAULT_CONCURRENCY_OPT,
-    DEFAULT_FAIL_ON,
     DEFAULT_MANIFEST,
-    DEFAULT_TIMEOUT,
-    ConcurrencyOpt,
-    FailOnOpt,
-    FormatOpt,
+    Common,
     ManifestOpt,
-    OutputOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-    common,
+    with_common_options,
 )
 from launchready.cli.output import emit
 from launchready.errors import InputError
@@ -47,18 +38,13 @@ env_app = typer.Typer(
 
 
 @env_app.command("check")
+@with_common_options
 def check(
     manifest: ManifestOpt = DEFAULT_MANIFEST,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Compare environments.files against environments.required without printing a value."""
-    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     loaded = load_manifest(manifest)
     section = loaded.environments
     if section is None or not section.files:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -118,6 +121,52 @@ def common(
         quiet=quiet,
         verbose=verbose,
     )
+
+
+_COMMON_PARAMETERS = (
+    ("fmt", FormatOpt, None),
+    ("output", OutputOpt, None),
+    ("fail_on", FailOnOpt, DEFAULT_FAIL_ON),
+    ("timeout", TimeoutOpt, DEFAULT_TIMEOUT),
+    ("concurrency", ConcurrencyOpt, DEFAULT_CONCURRENCY_OPT),
+    ("quiet", QuietOpt, False),
+    ("verbose", VerboseOpt, False),
+)
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def with_common_options(command: Command) -> Command:
+    """Give a Typer command the options of cli.md "Common options", parsed into the
+    ``opts: Common`` parameter the command declares instead: every command spells them the
+    same way, and a new common option reaches all of them from here."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "opts"]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for name, kind, default in _COMMON_PARAMETERS
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = [kwargs.pop(name, default) for name, _, default in _COMMON_PARAMETERS]
+        return command(*args, opts=common(*values), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def comma_set(text: str | None, option: str, known: tuple[str, ...], noun: str) -> set[str] | None:
+    """``--only dns,tls`` as a set of names; None when the option was not given, and an
+    unknown name is bad input that lists the valid ones."""
+    if text is None:
+        return None
+    names = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(names - set(known))
+    if unknown:
+        raise InputError(
+            f"{option}: unknown {noun} {', '.join(unknown)}; {noun}s are {', '.join(known)}"
+        )
+    return names
 
 
 def parse_fail_on(text: str) -> Severity | None:

@@ -22,20 +22,11 @@ from launchready.chat.probeset import FAMILIES, Probe, load_probes
 from launchready.chat.redteam import run_redteam, summary
 from launchready.cli.app import app
 from launchready.cli.options import (
-    DEFAULT_CONCURRENCY_OPT,
-    DEFAULT_FAIL_ON,
     DEFAULT_MANIFEST,
-    DEFAULT_TIMEOUT,
     Common,
-    ConcurrencyOpt,
-    FailOnOpt,
-    FormatOpt,
     ManifestOpt,
-    OutputOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-    common,
+    comma_set,
+    with_common_options,
 )
 from launchready.cli.output import emit
 from launchready.errors import InputError
@@ -45,6 +36,7 @@ from launchready.runner import open_context, redact_report
 
 
 @app.command()
+@with_common_options
 def redteam(
     manifest: ManifestOpt = DEFAULT_MANIFEST,
     family: Annotated[
@@ -53,38 +45,22 @@ def redteam(
     ] = None,
     probes: Annotated[
         list[Path] | None,
-        typer.Option("--probes", help="An extra probe file (YAML); may be repeated."),
+        typer.Option(
+            "--probes", metavar="FILE", help="An extra probe file (YAML); may be repeated."
+        ),
     ] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Red-team the chatbot: prompt leak, data exfiltration, unsafe action, fallback."""
-    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     loaded = load_manifest(manifest)
     if loaded.chatbot is None:
         raise InputError(f"{manifest}: no chatbot section to red-team")
-    families = _families(family)
+    families = comma_set(family, "--family", FAMILIES, "family")
     extra = [loaded.resolve_path(p) for p in loaded.chatbot.probes] + list(probes or [])
     chosen = load_probes(extra, families=families)
     report = asyncio.run(_redteam(loaded, opts, chosen))
     raise typer.Exit(emit(report, opts))
-
-
-def _families(text: str | None) -> set[str] | None:
-    if text is None:
-        return None
-    names = {part.strip() for part in text.split(",") if part.strip()}
-    unknown = sorted(names - set(FAMILIES))
-    if unknown:
-        raise InputError(
-            f"--family: unknown family {', '.join(unknown)}; families are {', '.join(FAMILIES)}"
-        )
-    return names
 
 
 async def _redteam(manifest: Manifest, opts: Common, chosen: list[Probe]) -> Report:

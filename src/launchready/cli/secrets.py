@@ -21,19 +21,9 @@ import typer
 from launchready.checks.secrets import Found, collect, load_baseline, write_baseline
 from launchready.cli.exits import Exit
 from launchready.cli.options import (
-    DEFAULT_CONCURRENCY_OPT,
-    DEFAULT_FAIL_ON,
     DEFAULT_MANIFEST,
-    DEFAULT_TIMEOUT,
     Common,
-    ConcurrencyOpt,
-    FailOnOpt,
-    FormatOpt,
-    OutputOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-    common,
+    with_common_options,
 )
 from launchready.cli.output import emit
 from launchready.errors import InputError
@@ -56,6 +46,7 @@ secrets_app = typer.Typer(
 
 
 @secrets_app.command("scan")
+@with_common_options
 def scan(
     paths: Annotated[
         list[Path] | None,
@@ -82,16 +73,10 @@ def scan(
             "--manifest", "-m", help="The site manifest (default: ./launchready.yaml if present)."
         ),
     ] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """Scan files, git history (--history) and live pages (--url) for credentials."""
-    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     if update_baseline and baseline is None:
         raise InputError("--update-baseline needs --baseline F")
     targets = list(paths or [Path(".")])

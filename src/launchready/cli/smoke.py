@@ -18,19 +18,10 @@ from rich.text import Text
 
 from launchready.cli.app import app
 from launchready.cli.options import (
-    DEFAULT_CONCURRENCY_OPT,
-    DEFAULT_FAIL_ON,
     DEFAULT_MANIFEST,
-    DEFAULT_TIMEOUT,
-    ConcurrencyOpt,
-    FailOnOpt,
-    FormatOpt,
+    Common,
     ManifestOpt,
-    OutputOpt,
-    QuietOpt,
-    TimeoutOpt,
-    VerboseOpt,
-    common,
+    with_common_options,
 )
 from launchready.cli.output import emit
 from launchready.manifest import load_manifest
@@ -40,6 +31,7 @@ from launchready.smoke.steps import StepResult, check_origin
 
 
 @app.command()
+@with_common_options
 def smoke(
     manifest: ManifestOpt = DEFAULT_MANIFEST,
     base_url: Annotated[
@@ -53,16 +45,10 @@ def smoke(
     browser: Annotated[
         bool, typer.Option("--browser", help="Also drive the chat widget in a real browser.")
     ] = False,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    fail_on: FailOnOpt = DEFAULT_FAIL_ON,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY_OPT,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
+    *,
+    opts: Common,
 ) -> None:
     """The post-deploy smoke test: every route, the health route, the webhook rejection."""
-    opts = common(fmt, output, fail_on, timeout, concurrency, quiet, verbose)
     if base_url is not None:
         check_origin(base_url)
     loaded = load_manifest(manifest)

@@ -288,20 +288,18 @@ def chat_app(settings: DemoSettings) -> web.Application:
         await asyncio.sleep(reply_delay(text))
         return assistant.respond(text, session)
 
-    async def message(request: web.Request) -> web.StreamResponse:
+    async def answer_body(request: web.Request) -> ChatReply | web.Response:
         parsed = await _message_body(request)
-        if isinstance(parsed, web.Response):
-            return parsed
-        reply = await answer(request, *parsed)
+        return parsed if isinstance(parsed, web.Response) else await answer(request, *parsed)
+
+    async def message(request: web.Request) -> web.StreamResponse:
+        reply = await answer_body(request)
         if isinstance(reply, web.Response):
             return reply
         return web.json_response(reply.to_json(), headers={"Cache-Control": "no-store"})
 
     async def stream(request: web.Request) -> web.StreamResponse:
-        parsed = await _message_body(request)
-        if isinstance(parsed, web.Response):
-            return parsed
-        reply = await answer(request, *parsed)
+        reply = await answer_body(request)
         if isinstance(reply, web.Response):
             return reply
         events: list[object] = [{"delta": word} for word in _chunks(reply.reply)]

@@ -11,8 +11,8 @@ Run by hand. The peers live outside the project venv:
         && npm install secretlint @secretlint/secretlint-rule-preset-recommend
     # (the bench writes /tmp/secretlint/.secretlintrc.json with the recommended preset)
 
-    python bench/secrets.py --quick                 # ~25 MB corpus, to iterate
-    python bench/secrets.py                         # >= 220 MB corpus, about 25 min
+    python bench/secret_scanners.py --quick                 # ~25 MB corpus, to iterate
+    python bench/secret_scanners.py                         # >= 220 MB corpus, about 25 min
 
 The corpus (``bench/secrets_corpus.py``, built on first use under
 ``/tmp/launchready-secrets-corpus``) is the text files of large packages' wheels with
