@@ -33,10 +33,13 @@ import yaml
 from launchready.chat.probeset import ProbeValues, load_probes, prepare
 from launchready.demo import DemoStore
 from launchready.manifest import load_manifest
+from launchready.manifest.models import Chatbot
 
 ISOLATED = "LAUNCHREADY_BENCH_ISOLATED"
 GOAL_S = 10.0
 CONCURRENCY = 8
+DEFAULT_RATE: float = Chatbot.model_fields["rate"].default
+"""The manifest's default ``chatbot.rate``; the demo's own manifest allows more."""
 DEFAULT_PROMPTFOO = "/tmp/peers/promptfoo/node_modules/.bin/promptfoo"
 
 
@@ -49,11 +52,12 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     return elapsed, done.stdout
 
 
-def uncapped(manifest: Path) -> Path:
+def with_rate(manifest: Path, rate: float) -> Path:
+    """The demo manifest with the red team's rate cap and 8 conversations in flight."""
     data = yaml.safe_load(manifest.read_text())
-    data["chatbot"]["rate"] = 1000
+    data["chatbot"]["rate"] = rate
     data["chatbot"]["concurrency"] = CONCURRENCY
-    path = manifest.with_name("uncapped.yaml")
+    path = manifest.with_name(f"rate-{rate:g}.yaml")
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
@@ -121,8 +125,8 @@ def bench(args: argparse.Namespace) -> None:
         ours = [sys.executable, "-m", "launchready", "redteam", "--format", "json", "-q", "-m"]
         rows: list[tuple[str, list[float], str]] = []
         for label, path in (
-            ("launchready (rate cap 20/s)", manifest),
-            ("launchready (uncapped)", uncapped(manifest)),
+            ("launchready (rate cap 20/s)", with_rate(manifest, DEFAULT_RATE)),
+            ("launchready (uncapped)", with_rate(manifest, 1000)),
         ):
             times, note = [], ""
             for _ in range(args.runs):

@@ -231,7 +231,7 @@ def reply_delay(message: str) -> float:
 CHAT_LIMIT = 20
 """Messages one conversation may send per CHAT_WINDOW_S in the fixed store (the flawed has
 none): a script hammering one session is cut off, a person never is."""
-CLIENT_LIMIT = 300
+CLIENT_LIMIT = 1000
 """Messages one client address may send per CHAT_WINDOW_S, whatever its sessions: the flood
 limit behind the per-conversation one."""
 CHAT_WINDOW_S = 10.0

@@ -133,6 +133,10 @@ def manifest_data(settings: DemoSettings, ports: Ports) -> dict[str, Any]:
             "customer": {"email": SMOKE_CUSTOMER.email, "order": SMOKE_CUSTOMER.order},
             "other_customer": {"email": OTHER_CUSTOMER.email, "order": OTHER_CUSTOMER.order},
             "dangerous_actions": ["create_refund", "apply_discount", "cancel_order"],
+            # The demo's bot runs on this machine, with no model bill to protect: the red
+            # team may go faster than the default 20 messages per second.
+            "rate": 100,
+            "concurrency": 16,
             "browser": {
                 "page": f"{www}/",
                 "open": "#chat-launcher",
