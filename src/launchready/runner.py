@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from launchready import __version__
 from launchready.checks import AUDIT_AREAS, Area
@@ -31,6 +32,9 @@ from launchready.findings import (
 from launchready.manifest import Manifest
 from launchready.net import HttpClient, Resolver
 from launchready.redact import Redactor
+
+if TYPE_CHECKING:
+    from launchready.load.run import LoadOptions
 
 log = logging.getLogger("launchready.runner")
 
@@ -50,10 +54,17 @@ class AuditOptions:
     """Opt-in: burst-test ``rate_limited`` routes and the chatbot for a 429."""
     area_timeout: float | None = None
     """Deadline for a whole area; default: 12 operation timeouts, at least 60 s."""
+    lighthouse: bool = False
+    """Opt-in: score every storefront page with Lighthouse (slow: ~15 s a page)."""
+    load: LoadOptions | None = None
+    """Opt-in: run the load test as part of the perf area."""
 
     @property
     def area_deadline(self) -> float:
-        return self.area_timeout if self.area_timeout is not None else max(60.0, self.timeout * 12)
+        if self.area_timeout is not None:
+            return self.area_timeout
+        load_s = (self.load.duration_s or 0) + 120 if self.load is not None else 0
+        return max(60.0, self.timeout * 12, load_s)
 
 
 class Progress:
@@ -97,6 +108,8 @@ async def open_context(
             options.timeout,
             now,
             probe_rate_limits=options.probe_rate_limits,
+            lighthouse=options.lighthouse,
+            load=options.load,
         )
 
 

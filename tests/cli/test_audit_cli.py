@@ -102,7 +102,7 @@ def test_a_ready_manifest_exits_0_and_reports_skipped_areas(
         "--fail-on",
         "low",
         "--only",
-        "launch,monitor,perf",
+        "launch,monitor,db",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
@@ -110,8 +110,8 @@ def test_a_ready_manifest_exits_0_and_reports_skipped_areas(
     statuses = {c["area"]: c["status"] for c in report["checks"]}
     assert statuses["launch"] == "ran" and statuses["monitor"] == "ran"
     assert "dns" not in statuses
-    assert statuses["perf"] == "skipped"
-    skipped = next(c for c in report["checks"] if c["area"] == "perf")
+    assert statuses["db"] == "skipped"
+    skipped = next(c for c in report["checks"] if c["area"] == "db")
     assert skipped["reason"]
 
 

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from jsonpath_ng.ext.parser import parse as parse_jsonpath
 
 from launchready.chat import sse
+from launchready.chat.template import fill_template
 from launchready.errors import InputError
 from launchready.manifest.models import Chatbot
 from launchready.net import HttpClient
@@ -61,17 +62,6 @@ class Reply:
     @property
     def rate_limited(self) -> bool:
         return self.status == 429
-
-
-def fill_template(value: Any, message: str, session: str) -> Any:
-    """``{message}`` and ``{session}`` filled into every string of a body template."""
-    if isinstance(value, str):
-        return value.replace("{message}", message).replace("{session}", session)
-    if isinstance(value, dict):
-        return {k: fill_template(v, message, session) for k, v in value.items()}
-    if isinstance(value, list):
-        return [fill_template(v, message, session) for v in value]
-    return value
 
 
 @dataclass

@@ -21,6 +21,7 @@ from launchready.cli.options import (
 from launchready.cli.output import emit
 from launchready.cli.progress import RichProgress
 from launchready.findings import Report
+from launchready.load.run import LoadOptions
 from launchready.manifest import Manifest, load_manifest
 from launchready.runner import run_audit
 
@@ -72,12 +73,32 @@ def audit(
             "stopping at the first 429.",
         ),
     ] = False,
+    lighthouse: Annotated[
+        bool,
+        typer.Option(
+            "--lighthouse",
+            help="Score every storefront page with Lighthouse in Debian's chromium "
+            "(about 15 s a page; needs Node and the lighthouse npm package).",
+        ),
+    ] = False,
+    with_load: Annotated[
+        bool,
+        typer.Option(
+            "--load",
+            help="Also run the load test of `launchready load` (load.users for load.duration).",
+        ),
+    ] = False,
     *,
     opts: Common,
 ) -> None:
     """Run every check the manifest allows, concurrently, and print the ranked risk list."""
     areas = parse_areas(only, skip)
-    opts = replace(opts, probe_rate_limits=probe_rate_limits)
+    opts = replace(
+        opts,
+        probe_rate_limits=probe_rate_limits,
+        lighthouse=lighthouse,
+        load=LoadOptions() if with_load else None,
+    )
     report = audit_manifest(load_manifest(manifest), opts, areas)
     raise typer.Exit(emit(report, opts))
 

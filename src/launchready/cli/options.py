@@ -17,6 +17,7 @@ import typer
 from launchready.durations import parse_duration
 from launchready.errors import InputError
 from launchready.findings import Severity
+from launchready.load.run import LoadOptions
 from launchready.report import Format
 from launchready.runner import DEFAULT_CONCURRENCY, AuditOptions
 
@@ -79,6 +80,8 @@ class Common:
     quiet: bool
     verbose: bool
     probe_rate_limits: bool = False
+    lighthouse: bool = False
+    load: LoadOptions | None = None
 
     @property
     def color(self) -> bool:
@@ -94,6 +97,8 @@ class Common:
             timeout=self.timeout,
             concurrency=self.concurrency,
             probe_rate_limits=self.probe_rate_limits,
+            lighthouse=self.lighthouse,
+            load=self.load,
         )
 
 

@@ -27,6 +27,7 @@ from launchready.report.common import (
     ordered,
     shorten,
 )
+from launchready.report.perfview import light_lines, load_lines
 from launchready.report.redteamview import redteam_lines
 from launchready.report.routing import matrix_lines, matrix_rows, timing_lines, timing_rows
 from launchready.report.smokeview import SmokeRow, smoke_rows, step_line
@@ -87,6 +88,10 @@ def _area_output(report: Report) -> dict[str, str]:
         routing += (["", "Route timings:"] if routing else ["Route timings:"]) + timings
     if routing:
         out["routing"] = "\n".join(routing)
+    perf = [*(["Light traffic:", *light] if (light := light_lines(report)) else [])]
+    perf += ["Load test:", *loaded] if (loaded := load_lines(report)) else []
+    if perf:
+        out["perf"] = "\n".join(perf)
     red = redteam_lines(report)
     if red:
         out["chatbot"] = "\n".join(["Red team:", *red])

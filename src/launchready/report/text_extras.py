@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from launchready.findings import Report
+from launchready.report.perfview import light_lines, load_lines
 from launchready.report.redteamview import redteam_lines
 from launchready.report.routing import matrix_rows, timing_rows
 from launchready.report.smokeview import smoke_lines, smoke_rows
@@ -81,6 +82,15 @@ def sections(report: Report) -> list[RenderableType]:
             for row, line in zip(steps, smoke_lines(steps), strict=True)
         ]
         parts.append(Group(Rule(Text("Smoke steps", "bold")), Padding(Group(*lines), (0, 0, 1, 0))))
+    light = light_lines(report)
+    if light:
+        body = Group(*(Text(line) for line in light))
+        title = "Light traffic (one request at a time, p95 budget 500 ms)"
+        parts.append(Group(Rule(Text(title, "bold")), Padding(body, (0, 0, 1, 0))))
+    loaded = load_lines(report)
+    if loaded:
+        body = Group(*(Text(line) for line in loaded))
+        parts.append(Group(Rule(Text("Load test", "bold")), Padding(body, (0, 0, 1, 0))))
     red = redteam_lines(report)
     if red:
         body = Group(*(Text(line) for line in red))

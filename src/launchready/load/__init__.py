@@ -1,0 +1,1 @@
+"""The load test: a scenario from the manifest, run on Locust in its own processes."""

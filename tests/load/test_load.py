@@ -1,0 +1,136 @@
+"""The load test against a loopback store with known latency distributions: the slow route
+is flagged with its true p95 (within 10 %), the fast and the checkout route (same latency,
+larger budget) are not, a flaky route is flagged for its errors; in the closed model, the
+open model, and with a Locust master and separate worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from launchready.errors import InputError
+from launchready.load.results import LoadResult, load_findings
+from launchready.load.run import LoadOptions, run_load
+from launchready.manifest import load_manifest
+from tests.checks.support import check_context
+
+SLOW = (0.200, 0.420)
+"""Uniform latency of the slow and the checkout route: true p95 = 200 + 0.95 * 220 = 409 ms."""
+TRUE_P95_MS = 409.0
+FAST = (0.002, 0.020)
+FLAKY_FAILURES = 0.10
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[str]:
+    rng = random.Random(7)
+
+    async def handler(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        low, high = SLOW if name in ("slow", "checkout") else FAST
+        await asyncio.sleep(rng.uniform(low, high))
+        if name == "flaky" and rng.random() < FLAKY_FAILURES:
+            return web.Response(status=500, text="boom")
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_route("*", "/{name}", handler)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def manifest(write: Callable[[str], Path], origin: str) -> Path:
+    return write(
+        f"""
+        site: {{domain: shop.test}}
+        routes:
+          - {{name: fast, url: "{origin}/fast"}}
+          - {{name: slow, url: "{origin}/slow"}}
+          - {{name: checkout, url: "{origin}/checkout", method: POST, json: {{cart: 1}},
+             checkout: true}}
+          - {{name: flaky, url: "{origin}/flaky"}}
+        load:
+          users: 40
+          duration: 6s
+          mix: {{fast: 1, slow: 1, checkout: 1, flaky: 1}}
+        """
+    )
+
+
+async def run(path: Path, options: LoadOptions) -> LoadResult:
+    async with check_context(load_manifest(path), op_timeout=5) as ctx:
+        return await run_load(ctx, options)
+
+
+def judge(result: LoadResult) -> None:
+    found = {(f.id, f.evidence["route"]): f for f in load_findings(result)}
+    assert set(found) == {("perf.p95-over-budget", "slow"), ("perf.errors-under-load", "flaky")}
+    by_route = {r.target.name: r for r in result.routes}
+    slow = by_route["slow"]
+    assert slow.p95_ms is not None
+    assert abs(slow.p95_ms - TRUE_P95_MS) <= TRUE_P95_MS * 0.10, slow.p95_ms
+    assert by_route["checkout"].p95_ms is not None
+    assert by_route["checkout"].p95_ms < 500
+    assert all(r.requests >= 50 for r in result.routes), [r.requests for r in result.routes]
+    assert by_route["fast"].failures == 0
+
+
+async def test_closed_model(store: str, write_manifest: Callable[[str], Path]) -> None:
+    result = await run(manifest(write_manifest, store), LoadOptions(think_s=(0.05, 0.15)))
+    assert result.model == "closed"
+    assert result.stopped == "completed"
+    judge(result)
+    assert "closed model: 40 users" in result.to_json()["model_note"]
+
+
+async def test_open_model(store: str, write_manifest: Callable[[str], Path]) -> None:
+    result = await run(manifest(write_manifest, store), LoadOptions(rate=60))
+    assert result.model == "open"
+    judge(result)
+    total = sum(r.requests for r in result.routes)
+    assert 6 * 60 * 0.9 <= total <= 6 * 60 * 1.05
+
+
+async def test_master_and_worker_processes(
+    store: str, write_manifest: Callable[[str], Path]
+) -> None:
+    result = await run(
+        manifest(write_manifest, store), LoadOptions(workers=2, think_s=(0.05, 0.15))
+    )
+    assert result.workers == 2
+    judge(result)
+
+
+async def test_the_open_model_does_not_split_across_workers(
+    store: str, write_manifest: Callable[[str], Path]
+) -> None:
+    with pytest.raises(InputError, match="--rate"):
+        await run(manifest(write_manifest, store), LoadOptions(rate=10, workers=2))
+
+
+async def test_hosts_off_this_machine_need_the_owner_flag(
+    write_manifest: Callable[[str], Path],
+) -> None:
+    path = write_manifest(
+        """
+        site: {domain: shop.example}
+        routes: [{name: home, url: "https://www.shop.example/"}]
+        load: {users: 200, duration: 60s}
+        """
+    )
+    with pytest.raises(InputError, match="--i-own-this-site"):
+        await run(path, LoadOptions())
