@@ -6,9 +6,13 @@ open model, and with a Locust master and separate worker processes."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,11 +31,20 @@ FAST = (0.002, 0.020)
 FLAKY_FAILURES = 0.10
 
 
+@dataclass(frozen=True)
+class Store:
+    origin: str
+    first_hit: asyncio.Event
+    """Set when the first request arrives: the load is running."""
+
+
 @pytest.fixture
-async def store() -> AsyncIterator[str]:
+async def store() -> AsyncIterator[Store]:
     rng = random.Random(7)
+    hit = asyncio.Event()
 
     async def handler(request: web.Request) -> web.Response:
+        hit.set()
         name = request.match_info["name"]
         low, high = SLOW if name in ("slow", "checkout") else FAST
         await asyncio.sleep(rng.uniform(low, high))
@@ -48,7 +61,7 @@ async def store() -> AsyncIterator[str]:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Store(f"http://127.0.0.1:{port}", hit)
     finally:
         await runner.cleanup()
 
@@ -89,16 +102,16 @@ def judge(result: LoadResult) -> None:
     assert by_route["fast"].failures == 0
 
 
-async def test_closed_model(store: str, write_manifest: Callable[[str], Path]) -> None:
-    result = await run(manifest(write_manifest, store), LoadOptions(think_s=(0.05, 0.15)))
+async def test_closed_model(store: Store, write_manifest: Callable[[str], Path]) -> None:
+    result = await run(manifest(write_manifest, store.origin), LoadOptions(think_s=(0.05, 0.15)))
     assert result.model == "closed"
     assert result.stopped == "completed"
     judge(result)
     assert "closed model: 40 users" in result.to_json()["model_note"]
 
 
-async def test_open_model(store: str, write_manifest: Callable[[str], Path]) -> None:
-    result = await run(manifest(write_manifest, store), LoadOptions(rate=60))
+async def test_open_model(store: Store, write_manifest: Callable[[str], Path]) -> None:
+    result = await run(manifest(write_manifest, store.origin), LoadOptions(rate=60))
     assert result.model == "open"
     judge(result)
     total = sum(r.requests for r in result.routes)
@@ -106,20 +119,20 @@ async def test_open_model(store: str, write_manifest: Callable[[str], Path]) -> 
 
 
 async def test_master_and_worker_processes(
-    store: str, write_manifest: Callable[[str], Path]
+    store: Store, write_manifest: Callable[[str], Path]
 ) -> None:
     result = await run(
-        manifest(write_manifest, store), LoadOptions(workers=2, think_s=(0.05, 0.15))
+        manifest(write_manifest, store.origin), LoadOptions(workers=2, think_s=(0.05, 0.15))
     )
     assert result.workers == 2
     judge(result)
 
 
 async def test_the_open_model_does_not_split_across_workers(
-    store: str, write_manifest: Callable[[str], Path]
+    store: Store, write_manifest: Callable[[str], Path]
 ) -> None:
     with pytest.raises(InputError, match="--rate"):
-        await run(manifest(write_manifest, store), LoadOptions(rate=10, workers=2))
+        await run(manifest(write_manifest, store.origin), LoadOptions(rate=10, workers=2))
 
 
 async def test_hosts_off_this_machine_need_the_owner_flag(
@@ -134,3 +147,71 @@ async def test_hosts_off_this_machine_need_the_owner_flag(
     )
     with pytest.raises(InputError, match="--i-own-this-site"):
         await run(path, LoadOptions())
+
+
+async def test_a_worker_started_by_hand_joins_the_master(
+    store: Store, write_manifest: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The remote-worker path on loopback: launchready starts only the master; the test
+    starts the worker process itself, as a person would on another machine."""
+    spec = tmp_path / "spec.json"
+    announced: asyncio.Queue[str] = asyncio.Queue()
+
+    def progress(update: dict[str, object]) -> None:
+        if "master" in update:
+            announced.put_nowait(str(update["master"]))
+
+    async def remote_worker() -> int:
+        address = await announced.get()
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "launchready.load.engine",
+            "worker",
+            address,
+            str(spec),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        return await worker.wait()
+
+    async with check_context(
+        load_manifest(manifest(write_manifest, store.origin)), op_timeout=5
+    ) as ctx:
+        options = LoadOptions(remote_workers=1, spec_out=spec, think_s=(0.05, 0.15))
+        result, code = await asyncio.gather(run_load(ctx, options, progress), remote_worker())
+    assert code == 0
+    assert result.workers == 1
+    judge(result)
+
+
+async def test_ctrl_c_stops_the_load_and_still_writes_the_report(
+    store: Store, write_manifest: Callable[[str], Path], tmp_path: Path
+) -> None:
+    report = tmp_path / "load.json"
+    path = manifest(write_manifest, store.origin)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "launchready",
+        "load",
+        "-m",
+        str(path),
+        "--duration",
+        "60s",
+        "--rate",
+        "20",
+        "-o",
+        str(report),
+        "--fail-on",
+        "never",
+        stderr=asyncio.subprocess.PIPE,
+    )
+    await asyncio.wait_for(store.first_hit.wait(), timeout=30)  # the load is running
+    process.send_signal(signal.SIGINT)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, stderr.decode()
+    data = json.loads(report.read_text())
+    assert data["extras"]["load"]["stopped"] == "interrupted"
+    routes = data["extras"]["load"]["routes"]
+    assert sum(r["requests"] - r["failures"] for r in routes if r["route"] != "flaky") > 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -20,6 +21,7 @@ from launchready.cli.app import app
 from launchready.cli.options import DEFAULT_MANIFEST, Common, ManifestOpt, with_common_options
 from launchready.cli.output import emit
 from launchready.durations import parse_duration
+from launchready.errors import InputError
 from launchready.findings import AttemptStatus, CheckAttempt, Report, area_report
 from launchready.load.results import load_findings
 from launchready.load.run import LoadOptions, run_load
@@ -53,6 +55,27 @@ def load(
             "request's intended send time (default: the closed model, users with think time).",
         ),
     ] = None,
+    remote_workers: Annotated[
+        int,
+        typer.Option(
+            "--remote-workers",
+            min=0,
+            max=256,
+            help="Also wait for N workers started by hand on other machines "
+            "(see --master-bind and --spec-out).",
+        ),
+    ] = 0,
+    master_bind: Annotated[
+        str,
+        typer.Option(
+            "--master-bind",
+            help="HOST[:PORT] the Locust master listens on (0.0.0.0 for other machines).",
+        ),
+    ] = "127.0.0.1",
+    spec_out: Annotated[
+        Path | None,
+        typer.Option("--spec-out", help="Write the scenario here for workers on other machines."),
+    ] = None,
     i_own_this_site: Annotated[
         bool,
         typer.Option(
@@ -66,12 +89,21 @@ def load(
 ) -> None:
     """Load-test the store from load.mix and hold every route's p95 to its budget."""
     loaded = load_manifest(manifest)
+    host, _, port = master_bind.rpartition(":") if ":" in master_bind else (master_bind, "", "0")
+    if remote_workers and spec_out is None:
+        raise InputError("--remote-workers needs --spec-out FILE: the workers read the scenario")
+    if not port.isdigit():
+        raise InputError(f"--master-bind {master_bind!r}: write HOST or HOST:PORT")
     options = LoadOptions(
         users=users,
         duration_s=parse_duration(duration) if duration else None,
         workers=workers,
         rate=rate,
         i_own_this_site=i_own_this_site,
+        remote_workers=remote_workers,
+        master_bind=host,
+        master_port=int(port),
+        spec_out=spec_out,
     )
     report = asyncio.run(_load(loaded, opts, options))
     raise typer.Exit(emit(report, opts))
@@ -84,6 +116,12 @@ async def _load(manifest: Manifest, opts: Common, options: LoadOptions) -> Repor
     live = Live(line, console=console, transient=True) if opts.show_progress else None
 
     def progress(update: dict[str, Any]) -> None:
+        if "master" in update and options.remote_workers:
+            console.print(
+                f"launchready: the Locust master listens on {update['master']}; start each "
+                "remote worker with: python -m launchready.load.engine worker "
+                f"{update['master']} {options.spec_out or 'SPEC.json'}"
+            )
         if live is not None:
             live.update(
                 Text(

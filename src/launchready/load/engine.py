@@ -6,10 +6,11 @@ comes first, before anything else imports the standard library's sockets. Roles:
 - ``local``: one process; the closed model (Locust users with think time and a ramp) or
   the open model (constant arrival, latency measured from each request's intended send
   time, so a slow server cannot hide by slowing the load down: no coordinated omission).
-- ``master HOST:PORT`` and ``worker HOST:PORT``: Locust's own distributed mode. Workers send
-  their latency histograms to the master with every stats report; the master writes one
-  result. Workers can run on other machines: ``python -m launchready.load.engine worker
-  MASTER:5557 spec.json`` there, with the same spec file.
+- ``master HOST:PORT WORKERS WAIT_S`` and ``worker HOST:PORT``: Locust's own distributed
+  mode. The master waits up to WAIT_S for WORKERS workers; workers send their latency
+  histograms with every stats report; the master writes one result. Workers can run on
+  other machines: ``python -m launchready.load.engine worker MASTER:PORT spec.json`` there,
+  with the spec file ``launchready load --spec-out`` wrote.
 
 Every request is recorded twice: in Locust's statistics (its percentiles are rounded to
 10 ms between 100 ms and 1 s, 100 ms above) and in an HDR histogram per target with three
@@ -269,12 +270,13 @@ def main(argv: list[str]) -> int:
     gevent.spawn(progress_reporter, env, recorder)
     if role == "master":
         host, _, port = argv[1].rpartition(":")
-        workers = int(argv[2])
+        workers, wait_s = int(argv[2]), float(argv[3])
         env.events.worker_report.add_listener(
             lambda client_id, data: recorder.merge(data.get("launchready", {}))
         )
         master = env.create_master_runner(host, int(port))
-        deadline = time.monotonic() + 30
+        print(json.dumps({"master": argv[1], "workers_expected": workers}), flush=True)
+        deadline = time.monotonic() + wait_s
         while master.worker_count < workers and time.monotonic() < deadline:
             gevent.sleep(0.05)
         if master.worker_count < workers:

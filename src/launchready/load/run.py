@@ -41,6 +41,9 @@ POLITE_RATE = 50.0
 """Without ``--i-own-this-site``, the most a test may send at a store off this machine."""
 RAMP_S = 10.0
 """The longest ramp-up: all users are running after at most this, or a quarter of the run."""
+WORKER_WAIT_S = 30.0
+WORKER_WAIT_REMOTE_S = 300.0
+"""How long a master waits for its workers to connect (longer when started by hand)."""
 GRACE_S = 30.0
 """How long past its duration a run may take to stop and write its results."""
 
@@ -52,6 +55,14 @@ class LoadOptions:
     users: int | None = None
     duration_s: float | None = None
     workers: int = 0
+    remote_workers: int = 0
+    """Workers started by hand on other machines; the master waits for them."""
+    master_bind: str = "127.0.0.1"
+    """Where the master listens (``0.0.0.0`` to accept workers from other machines)."""
+    master_port: int = 0
+    """0: any free port."""
+    spec_out: Path | None = None
+    """Also write the scenario here, for workers on other machines."""
     rate: float | None = None
     spawn_rate: float | None = None
     think_s: tuple[float, float] = THINK_S
@@ -87,7 +98,7 @@ def _check_bounds(spec: LoadSpec, options: LoadOptions) -> None:
         raise InputError(
             f"a load test is capped at {MAX_USERS} users and {MAX_DURATION_S:g} s per run"
         )
-    if options.rate is not None and options.workers:
+    if options.rate is not None and (options.workers or options.remote_workers):
         raise InputError(
             "--rate (the open model) runs in one process, which keeps up to 2000 requests in "
             "flight; leave out --workers"
@@ -114,24 +125,31 @@ async def run_load(
         spec_path, result_path = Path(folder) / "spec.json", Path(folder) / "result.json"
         spec = build_spec(ctx, options, result_path)
         spec.write(spec_path)
+        if options.spec_out is not None:
+            spec.write(options.spec_out)
         log = Path(folder) / "engine.log"
-        await _run_processes(spec, spec_path, options.workers, progress or (lambda _: None), log)
+        await _run_processes(spec, spec_path, options, progress or (lambda _: None), log)
         if not result_path.exists():
             raise ToolError("the load test ended without writing its results")
         return read_result(spec, result_path)
 
 
 async def _run_processes(
-    spec: LoadSpec, spec_path: Path, workers: int, progress: Progress, log: Path
+    spec: LoadSpec, spec_path: Path, options: LoadOptions, progress: Progress, log: Path
 ) -> None:
     """Locust logs to stderr: into ``log`` (a pipe left unread could fill and stall it)."""
     engine = [sys.executable, "-m", "launchready.load.engine"]
+    workers, expected = options.workers, options.workers + options.remote_workers
     with log.open("wb") as sink:
-        if workers:
-            address = f"127.0.0.1:{_free_port()}"
-            main = await _start([*engine, "master", address, str(workers), str(spec_path)], sink)
+        if expected:
+            port = options.master_port or _free_port()
+            bind = f"{options.master_bind}:{port}"
+            wait_s = WORKER_WAIT_REMOTE_S if options.remote_workers else WORKER_WAIT_S
+            master = [*engine, "master", bind, str(expected), str(wait_s), str(spec_path)]
+            main = await _start(master, sink)
+            local = f"127.0.0.1:{port}"
             helpers = [
-                await _start([*engine, "worker", address, str(spec_path)], sink)
+                await _start([*engine, "worker", local, str(spec_path)], sink)
                 for _ in range(workers)
             ]
         else:
@@ -151,7 +169,8 @@ async def _supervise(
 ) -> None:
     reader = asyncio.ensure_future(_progress(main, progress))
     try:
-        await asyncio.wait_for(main.wait(), timeout=spec.duration_s + GRACE_S + 30)
+        limit = spec.duration_s + GRACE_S + WORKER_WAIT_REMOTE_S
+        await asyncio.wait_for(main.wait(), timeout=limit)
     except asyncio.CancelledError:
         # Ctrl-C: the engine stops its users and writes what it measured; the report
         # is still written, marked as interrupted. A second Ctrl-C ends everything.

@@ -29,6 +29,7 @@ from launchready.report.common import (
     verdict,
 )
 from launchready.report.dnsmap import dns_map_names
+from launchready.report.perfcharts import HEIGHT, PAD, WIDTH, lighthouse_rows, load_section
 from launchready.report.plan import build_plan
 from launchready.report.routing import matrix_rows, timing_rows
 from launchready.report.tlsview import tls_rows
@@ -114,6 +115,10 @@ def context(report: Report) -> dict[str, Any]:
         "redirect_matrix": matrix_rows(report),
         "route_timings": timing_rows(report),
         "tls_rows": tls_rows(report),
+        "load_note": load_section(report)[0],
+        "load_charts": load_section(report)[1],
+        "chart": {"width": WIDTH, "height": HEIGHT, "pad": PAD},
+        "lighthouse": lighthouse_rows(report),
         "plan": build_plan(report),
         "colors": {s.value: COLORS[s] for s in Severity},
     }
