@@ -4,7 +4,6 @@ text streamed as server-sent events."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from launchready.chat import sse
 from launchready.chat.adapter import ChatClient, ChatConfigError
 from launchready.manifest import load_manifest
 from launchready.runner import AuditOptions, open_context
+from tests.labserver import serve
 
 
 def test_sse_events_join_data_lines_and_drop_comments_and_done() -> None:
@@ -59,16 +59,8 @@ async def lab_bot() -> AsyncIterator[str]:
     app.router.add_post("/form", form)
     app.router.add_get("/query", query)
     app.router.add_post("/plain-stream", plain_stream)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serve(app) as origin:
+        yield origin
 
 
 async def send(tmp_path: Path, chatbot: dict[str, Any], *messages: str) -> list[Any]:

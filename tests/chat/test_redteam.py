@@ -19,6 +19,7 @@ from launchready.errors import CheckError, InputError
 from launchready.manifest import load_manifest
 from launchready.runner import AuditOptions, open_context
 from tests.chat.variants import variant
+from tests.labserver import free_port, serve
 
 VERDICT_IDS = {
     "chatbot.prompt-leak",
@@ -135,23 +136,13 @@ async def hostile_bot(aiohttp_port: int) -> AsyncIterator[str]:
     app.router.add_post("/limited", limited)
     app.router.add_post("/endless", endless)
     app.router.add_post("/not-json", not_json)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", aiohttp_port).start()
-    try:
-        yield f"http://127.0.0.1:{aiohttp_port}"
-    finally:
-        await runner.cleanup()
+    async with serve(app, aiohttp_port) as origin:
+        yield origin
 
 
 @pytest.fixture
 def aiohttp_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return free_port()
 
 
 def bot_manifest(tmp_path: Path, url: str) -> Path:
@@ -254,13 +245,8 @@ async def judge_server(aiohttp_port: int) -> AsyncIterator[tuple[str, list[Any]]
 
     app = web.Application()
     app.router.add_post("/v1/chat/completions", completions)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", aiohttp_port).start()
-    try:
-        yield f"http://127.0.0.1:{aiohttp_port}/v1/chat/completions", asked
-    finally:
-        await runner.cleanup()
+    async with serve(app, aiohttp_port) as origin:
+        yield f"{origin}/v1/chat/completions", asked
 
 
 async def test_a_judge_gives_a_second_opinion_without_changing_the_findings(

@@ -9,7 +9,6 @@ import asyncio
 import json
 import random
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -18,11 +17,14 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from launchready.checks import select_areas
 from launchready.errors import InputError
 from launchready.load.results import LoadResult, load_findings
 from launchready.load.run import LoadOptions, run_load
 from launchready.manifest import load_manifest
+from launchready.runner import AuditOptions, run_audit
 from tests.checks.support import check_context
+from tests.labserver import serve
 
 SLOW = (0.200, 0.420)
 """Uniform latency of the slow and the checkout route: true p95 = 200 + 0.95 * 220 = 409 ms."""
@@ -54,16 +56,8 @@ async def store() -> AsyncIterator[Store]:
 
     app = web.Application()
     app.router.add_route("*", "/{name}", handler)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield Store(f"http://127.0.0.1:{port}", hit)
-    finally:
-        await runner.cleanup()
+    async with serve(app) as origin:
+        yield Store(origin, hit)
 
 
 def manifest(write: Callable[[str], Path], origin: str) -> Path:
@@ -215,3 +209,19 @@ async def test_ctrl_c_stops_the_load_and_still_writes_the_report(
     assert data["extras"]["load"]["stopped"] == "interrupted"
     routes = data["extras"]["load"]["routes"]
     assert sum(r["requests"] - r["failures"] for r in routes if r["route"] != "flaky") > 0
+
+
+async def test_audit_with_load_runs_it_in_the_perf_area(
+    store: Store, write_manifest: Callable[[str], Path]
+) -> None:
+    options = AuditOptions(timeout=5, load=LoadOptions(duration_s=3, think_s=(0.05, 0.15)))
+    report = await run_audit(
+        load_manifest(manifest(write_manifest, store.origin)),
+        options,
+        areas=select_areas({"perf"}),
+    )
+    assert [(c.area, c.status.value) for c in report.checks] == [("perf", "ran")]
+    assert {"light_traffic", "load"} <= set(report.extras)
+    ids = {(f.id, f.evidence["route"]) for f in report.findings}
+    assert ("perf.slow-light-traffic", "slow") not in ids  # 409 ms p95 is under 500
+    assert ("perf.errors-under-load", "flaky") in ids

@@ -5,7 +5,6 @@ soon as the verdict is decided."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from itertools import count
 from pathlib import Path
@@ -17,6 +16,7 @@ from launchready.findings import Severity
 from launchready.manifest import load_manifest
 from launchready.perf.light import LIGHT_REQUESTS, light_traffic
 from tests.checks.support import check_context
+from tests.labserver import free_port, serve
 
 SLOW_S = 0.6
 FAST_S = 0.005
@@ -50,16 +50,8 @@ async def lab() -> AsyncIterator[tuple[str, dict[str, int]]]:
 
     app = web.Application()
     app.router.add_route("*", "/{name}", handler)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}", seen
-    finally:
-        await runner.cleanup()
+    async with serve(app) as origin:
+        yield origin, seen
 
 
 def manifest(write: Callable[[str], Path], origin: str, routes: str) -> Path:
@@ -130,9 +122,7 @@ async def test_a_slow_checkout_is_a_blocker_and_webhooks_and_limited_routes_are_
 async def test_a_route_that_does_not_answer_is_not_called_slow(
     write_manifest: Callable[[str], Path],
 ) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed = sock.getsockname()[1]
+    closed = free_port()
     found, table = await probe(
         manifest(write_manifest, f"http://127.0.0.1:{closed}", '  - {name: gone, url: "ORIGIN/"}')
     )
