@@ -71,7 +71,7 @@ def manifest(write: Callable[[str], Path], origin: str) -> Path:
              checkout: true}}
           - {{name: flaky, url: "{origin}/flaky"}}
         load:
-          users: 40
+          users: 20
           duration: 6s
           mix: {{fast: 1, slow: 1, checkout: 1, flaky: 1}}
         """
@@ -97,11 +97,11 @@ def judge(result: LoadResult) -> None:
 
 
 async def test_closed_model(store: Store, write_manifest: Callable[[str], Path]) -> None:
-    result = await run(manifest(write_manifest, store.origin), LoadOptions(think_s=(0.05, 0.15)))
+    result = await run(manifest(write_manifest, store.origin), LoadOptions(think_s=(0.1, 0.3)))
     assert result.model == "closed"
     assert result.stopped == "completed"
     judge(result)
-    assert "closed model: 40 users" in result.to_json()["model_note"]
+    assert "closed model: 20 users" in result.to_json()["model_note"]
 
 
 async def test_open_model(store: Store, write_manifest: Callable[[str], Path]) -> None:
@@ -116,7 +116,7 @@ async def test_master_and_worker_processes(
     store: Store, write_manifest: Callable[[str], Path]
 ) -> None:
     result = await run(
-        manifest(write_manifest, store.origin), LoadOptions(workers=2, think_s=(0.05, 0.15))
+        manifest(write_manifest, store.origin), LoadOptions(workers=2, think_s=(0.1, 0.3))
     )
     assert result.workers == 2
     judge(result)
@@ -172,7 +172,7 @@ async def test_a_worker_started_by_hand_joins_the_master(
     async with check_context(
         load_manifest(manifest(write_manifest, store.origin)), op_timeout=5
     ) as ctx:
-        options = LoadOptions(remote_workers=1, spec_out=spec, think_s=(0.05, 0.15))
+        options = LoadOptions(remote_workers=1, spec_out=spec, think_s=(0.1, 0.3))
         result, code = await asyncio.gather(run_load(ctx, options, progress), remote_worker())
     assert code == 0
     assert result.workers == 1
@@ -214,7 +214,7 @@ async def test_ctrl_c_stops_the_load_and_still_writes_the_report(
 async def test_audit_with_load_runs_it_in_the_perf_area(
     store: Store, write_manifest: Callable[[str], Path]
 ) -> None:
-    options = AuditOptions(timeout=5, load=LoadOptions(duration_s=3, think_s=(0.05, 0.15)))
+    options = AuditOptions(timeout=5, load=LoadOptions(duration_s=3, think_s=(0.1, 0.3)))
     report = await run_audit(
         load_manifest(manifest(write_manifest, store.origin)),
         options,
