@@ -48,7 +48,8 @@ from launchready.load.scenario import SESSION_SLOT, LoadSpec, Target  # noqa: E4
 
 LOWEST_US, HIGHEST_US, DIGITS = 1, 120_000_000, 3
 TIMELINE_SAMPLES = 200
-"""Latencies kept per target and second for the over-time chart (reservoir sampling)."""
+"""Latencies kept per target and second for the over-time chart (the first of each second:
+cheap on the hot path, and unbiased enough for a chart at one-second resolution)."""
 OPEN_MAX_IN_FLIGHT = 2000
 
 
@@ -61,40 +62,42 @@ class Recorder:
     sample for the chart."""
 
     def __init__(self) -> None:
-        self.started = time.monotonic()
         self.histograms: dict[str, HdrHistogram] = defaultdict(histogram)
-        self.requests: dict[str, int] = defaultdict(int)
         self.failures: dict[str, int] = defaultdict(int)
         self.errors: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.timeline: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-        self.seen: dict[tuple[str, int], int] = defaultdict(int)
+        self.timeline: dict[str, dict[int, list[float]]] = defaultdict(dict)
+        """Per target and wall-clock second (epoch): the first latencies of that second.
+        Absolute seconds, so samples from workers on other machines line up."""
 
     def record(self, name: str, response_time: float, exception: Any = None, **_: Any) -> None:
-        self.histograms[name].record_value(min(max(int(response_time * 1000), 1), HIGHEST_US))
-        self.requests[name] += 1
+        """Called for every request: kept cheap (one histogram update, one list append)."""
+        micros = int(response_time * 1000)
+        self.histograms[name].record_value(
+            micros if 0 < micros < HIGHEST_US else (1 if micros <= 0 else HIGHEST_US)
+        )
         if exception is not None:
             self.failures[name] += 1
             self.errors[name][str(exception)[:200]] += 1
-        second = int(time.monotonic() - self.started)
-        key = (name, second)
-        self.seen[key] += 1
-        samples = self.timeline[name][second]
-        if len(samples) < TIMELINE_SAMPLES:
-            samples.append(round(response_time, 2))
-        else:
-            slot = random.randrange(self.seen[key])
-            if slot < TIMELINE_SAMPLES:
-                samples[slot] = round(response_time, 2)
+        seconds = self.timeline[name]
+        second = int(time.time())
+        samples = seconds.get(second)
+        if samples is None:
+            seconds[second] = [response_time]
+        elif len(samples) < TIMELINE_SAMPLES:
+            samples.append(response_time)
 
     def export(self) -> dict[str, Any]:
         """What a worker sends to the master, and what the result file holds."""
         return {
             name: {
                 "hdr": self.histograms[name].encode().decode("ascii"),
-                "requests": self.requests[name],
+                "requests": self.histograms[name].get_total_count(),
                 "failures": self.failures[name],
                 "errors": dict(self.errors[name]),
-                "timeline": {str(s): v for s, v in self.timeline[name].items()},
+                "timeline": {
+                    str(s): [round(v, 2) for v in samples]
+                    for s, samples in self.timeline[name].items()
+                },
             }
             for name in self.histograms
         }
@@ -102,12 +105,11 @@ class Recorder:
     def merge(self, exported: dict[str, Any]) -> None:
         for name, data in exported.items():
             self.histograms[name].add(HdrHistogram.decode(data["hdr"].encode("ascii")))
-            self.requests[name] += data["requests"]
             self.failures[name] += data["failures"]
             for error, n in data["errors"].items():
                 self.errors[name][error] += n
             for second, samples in data["timeline"].items():
-                kept = self.timeline[name][int(second)]
+                kept = self.timeline[name].setdefault(int(second), [])
                 kept.extend(samples[: max(0, TIMELINE_SAMPLES - len(kept))])
 
     def reset(self) -> None:
@@ -129,39 +131,61 @@ def pin_hosts(resolve: dict[str, str]) -> None:
     gevent.socket.getaddrinfo = getaddrinfo
 
 
-def send(
-    client: FastHttpSession, target: Target, session: str, intended: float | None = None
-) -> None:
-    """One request, judged by the target's expected statuses. ``session`` fills the
-    chatbot's conversation slot. With ``intended`` (open model), its latency runs from the
-    intended send time, not from when it went out."""
-    with client.request(
-        target.method,
-        target.url.replace(SESSION_SLOT, session).replace(quote(SESSION_SLOT), session),
-        name=target.name,
-        headers=fill_session(target.headers, session),
-        json=fill_session(target.json, session),
-        data=fill_session(target.form, session),
-        catch_response=True,
-    ) as response:
-        if intended is not None:
-            response.request_meta["response_time"] = (time.perf_counter() - intended) * 1000
-        status = response.status_code or 0
-        wanted = target.expect_statuses
-        ok = status in wanted if wanted else 0 < status < 400
-        if ok:
-            response.success()
-        else:
-            response.failure(f"HTTP {status}" if status else str(response.error or "no answer"))
+class Prepared:
+    """A target's request with everything that does not change per request worked out once:
+    only the chatbot's conversation slot is filled per shopper."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.has_slot = (
+            SESSION_SLOT in json.dumps([target.url, target.headers, target.json, target.form])
+            or quote(SESSION_SLOT) in target.url
+        )
+        self.wanted = frozenset(target.expect_statuses or ())
+
+    def send(self, client: FastHttpSession, session: str, intended: float | None = None) -> None:
+        """One request, judged by the expected statuses (else any status below 400). With
+        ``intended`` (open model), its latency runs from the intended send time."""
+        target = self.target
+        url, headers, body, form = target.url, target.headers, target.json, target.form
+        if self.has_slot:
+            url = url.replace(SESSION_SLOT, session).replace(quote(SESSION_SLOT), session)
+            headers, body, form = (
+                fill_template(v, SESSION_SLOT, session) for v in (headers, body, form)
+            )
+        with client.request(
+            target.method,
+            url,
+            name=target.name,
+            headers=headers,
+            json=body,
+            data=form,
+            catch_response=True,
+        ) as response:
+            if intended is not None:
+                response.request_meta["response_time"] = (time.perf_counter() - intended) * 1000
+            status = response.status_code or 0
+            if status in self.wanted if self.wanted else 0 < status < 400:
+                response.success()
+            else:
+                response.failure(f"HTTP {status}" if status else str(response.error or "no answer"))
 
 
-def fill_session(value: Any, session: str) -> Any:
-    """The conversation slot filled wherever the chatbot's request template put it."""
-    return fill_template(value, SESSION_SLOT, session) if value else value
+class Picker:
+    """Weighted choice of the next step; no dice to roll when there is one target."""
+
+    def __init__(self, spec: LoadSpec) -> None:
+        self.prepared = [Prepared(t) for t in spec.targets]
+        self.weights = [t.weight for t in spec.targets]
+
+    def next(self) -> Prepared:
+        if len(self.prepared) == 1:
+            return self.prepared[0]
+        return random.choices(self.prepared, self.weights)[0]
 
 
 def user_class(spec: LoadSpec) -> type[FastHttpUser]:
-    weights = [t.weight for t in spec.targets]
+    picker = Picker(spec)
 
     class Shopper(FastHttpUser):
         host = "http://launchready.invalid"  # every target URL is absolute
@@ -175,7 +199,7 @@ def user_class(spec: LoadSpec) -> type[FastHttpUser]:
 
         @task
         def step(self) -> None:
-            send(self.client, random.choices(spec.targets, weights)[0], self.session)
+            picker.next().send(self.client, self.session)
 
     return Shopper
 
@@ -194,15 +218,14 @@ def run_open(env: Environment, spec: LoadSpec, stopping: list[str]) -> None:
         concurrency=OPEN_MAX_IN_FLIGHT,
     )
     pool = gevent.pool.Pool(OPEN_MAX_IN_FLIGHT)
-    weights = [t.weight for t in spec.targets]
+    picker = Picker(spec)
     started = time.perf_counter()
     sent = 0
     while (intended := started + sent / rate) - started < spec.duration_s and not stopping:
         delay = intended - time.perf_counter()
         if delay > 0:
             gevent.sleep(delay)
-        target = random.choices(spec.targets, weights)[0]
-        pool.spawn(send, client, target, f"launchready-load-{sent}", intended)
+        pool.spawn(picker.next().send, client, f"launchready-load-{sent}", intended)
         sent += 1
     pool.join(timeout=spec.timeout_s + 1)
 
@@ -224,8 +247,16 @@ def progress_reporter(env: Environment, recorder: Recorder) -> None:
 
 
 def write_result(
-    spec: LoadSpec, recorder: Recorder, env: Environment, stopped: str, workers: int = 0
+    spec: LoadSpec,
+    recorder: Recorder,
+    env: Environment,
+    stopped: str,
+    load_started: float,
+    load_ended: float,
+    workers: int = 0,
 ) -> None:
+    """``load_started`` and ``load_ended`` (epoch seconds) bound the load itself, without
+    the wait for workers before it or the stop after it: requests/s divide by that."""
     locust_p95 = {
         name: entry.get_response_time_percentile(0.95)
         for (name, _method), entry in env.stats.entries.items()
@@ -233,7 +264,8 @@ def write_result(
     result = {
         "model": spec.model,
         "stopped": stopped,
-        "duration_s": round(time.monotonic() - recorder.started, 2),
+        "duration_s": round(load_ended - load_started, 2),
+        "started_epoch": load_started,
         "workers": workers,
         "targets": recorder.export(),
         "locust_p95_ms": locust_p95,
@@ -286,24 +318,29 @@ def main(argv: list[str]) -> int:
         runner: MasterRunner | LocalRunner = master
     elif spec.rate is not None:
         env.create_local_runner()
+        load_started = time.time()
         run_open(env, spec, stopping)
-        write_result(spec, recorder, env, stopping[0] if stopping else "completed")
+        stopped = stopping[0] if stopping else "completed"
+        write_result(spec, recorder, env, stopped, load_started, time.time())
         return 0
     else:
         runner = env.create_local_runner()
     # A master's start() blocks while it ramps up, so it runs beside the clock.
+    load_started = time.time()
     starter = gevent.spawn(runner.start, spec.users, spawn_rate=spec.spawn_rate)
     ends = time.monotonic() + spec.duration_s
     while time.monotonic() < ends and not stopping:
         gevent.sleep(0.05)
     starter.kill(block=True)
+    load_ended = time.time()
     runner.stop()
     # A master is stopped once every worker has said so, and a worker sends its last
     # report (with its histograms) before it says so: nothing is lost by waiting here.
     while runner.state != STATE_STOPPED:
         gevent.sleep(0.05)
     workers = runner.worker_count if isinstance(runner, MasterRunner) else 0
-    write_result(spec, recorder, env, stopping[0] if stopping else "completed", workers)
+    stopped = stopping[0] if stopping else "completed"
+    write_result(spec, recorder, env, stopped, load_started, load_ended, workers)
     runner.quit()
     return 0
 

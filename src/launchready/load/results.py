@@ -133,12 +133,22 @@ def read_result(spec: LoadSpec, path: Path) -> LoadResult:
                 rps=int(raw["requests"]) / duration,
                 locust_p95_ms=data.get("locust_p95_ms", {}).get(name),
                 errors=dict(raw["errors"]),
-                timeline=raw["timeline"],
+                timeline=_relative(raw["timeline"], float(data.get("started_epoch", 0))),
             )
         )
     return LoadResult(
         spec, data["model"], data["stopped"], duration, int(data["workers"]), routes, histograms
     )
+
+
+def _relative(timeline: dict[str, list[float]], started: float) -> dict[str, list[float]]:
+    """Epoch seconds as seconds since the load began (samples before it are dropped)."""
+    origin = int(started)
+    return {
+        str(int(second) - origin): samples
+        for second, samples in timeline.items()
+        if int(second) >= origin
+    }
 
 
 def _ms(microseconds: int) -> float:
