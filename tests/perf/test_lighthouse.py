@@ -340,7 +340,9 @@ async def test_a_fast_page_passes_and_a_slow_one_is_a_finding(pages: str) -> Non
     assert fast.score >= BUDGET
     assert slow.score is not None
     assert slow.score < BUDGET
-    assert slow.metrics["total-blocking-time"] > fast.metrics["total-blocking-time"]
+    # Which metric carries the slowness varies with the trace (TBT was 0 in one CI run);
+    # the score and the render-blocking opportunity are what the finding stands on.
+    assert slow.metrics["largest-contentful-paint"] > fast.metrics["largest-contentful-paint"]
     assert "render-blocking-resources" in {o.id for o in slow.opportunities}
     [found] = lighthouse_findings([fast, slow])
     assert found.target == f"{pages}/slow"
