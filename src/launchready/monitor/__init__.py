@@ -1,0 +1,2 @@
+"""The uptime monitor: probes on a schedule, incidents and alerts, heartbeats, the store,
+the dashboard and the status page (``launchready monitor``)."""
