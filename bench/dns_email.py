@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shlex
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from isolation import isolate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,7 +36,6 @@ from launchready.manifest import Manifest
 from launchready.runner import AuditOptions, run_audit
 
 CRITICAL_PATH_HOPS = 3
-ISOLATED = "LAUNCHREADY_BENCH_ISOLATED"
 
 
 def manifest_for(domain: str, nameserver: str) -> Manifest:
@@ -115,11 +114,7 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.030)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
     args = parser.parse_args()
-    if os.environ.get(ISOLATED) != "1":
-        # Re-run inside a fresh network namespace holding only loopback.
-        command = "ip link set lo up && exec " + shlex.join([sys.executable, *sys.argv])
-        env = {**os.environ, ISOLATED: "1"}
-        sys.exit(subprocess.call(["unshare", "--net", "--", "sh", "-c", command], env=env))
+    isolate()
     asyncio.run(bench(args))
 
 

@@ -37,7 +37,6 @@ import math
 import os
 import random
 import re
-import shlex
 import shutil
 import socket
 import statistics
@@ -50,6 +49,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import NormalDist
 
+from isolation import isolate
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -59,7 +60,6 @@ from launchready.load.run import LoadOptions, run_load  # noqa: E402
 from launchready.manifest import load_manifest  # noqa: E402
 from launchready.runner import AuditOptions, open_context  # noqa: E402
 
-ISOLATED = "LAUNCHREADY_BENCH_ISOLATED"
 THROUGHPUT_GOAL = 0.90
 """launchready's requests/s at least 90 % of plain Locust's."""
 ACCURACY_GOAL = 0.05
@@ -439,10 +439,7 @@ def main() -> None:
     if args.serve:
         serve(*args.serve)
         return
-    if os.environ.get(ISOLATED) != "1":
-        command = "ip link set lo up && exec " + shlex.join([sys.executable, *sys.argv])
-        env = {**os.environ, ISOLATED: "1"}
-        sys.exit(subprocess.call(["unshare", "--net", "--", "sh", "-c", command], env=env))
+    isolate()
     bench(args)
 
 

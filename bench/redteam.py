@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -29,13 +28,13 @@ import time
 from pathlib import Path
 
 import yaml
+from isolation import isolate
 
 from launchready.chat.probeset import ProbeValues, load_probes, prepare
 from launchready.demo import DemoStore
 from launchready.manifest import load_manifest
 from launchready.manifest.models import Chatbot
 
-ISOLATED = "LAUNCHREADY_BENCH_ISOLATED"
 GOAL_S = 10.0
 CONCURRENCY = 8
 DEFAULT_RATE: float = Chatbot.model_fields["rate"].default
@@ -180,11 +179,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--promptfoo", default=DEFAULT_PROMPTFOO)
     args = parser.parse_args()
-    if os.environ.get(ISOLATED) != "1":
-        command = "ip link set lo up && exec " + shlex.join([sys.executable, *sys.argv])
-        env = {**os.environ, ISOLATED: "1"}
-        unshare = ["unshare", "--net", "--mount", "--propagation", "private", "--"]
-        sys.exit(subprocess.call([*unshare, "sh", "-c", command], env=env))
+    isolate(private_mounts=True)
     bench(args)
 
 

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from isolation import isolate
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +39,6 @@ from launchready.checks import select_areas  # noqa: E402
 from launchready.manifest import Manifest  # noqa: E402
 from launchready.runner import AuditOptions, run_audit  # noqa: E402
 
-ISOLATED = "LAUNCHREADY_BENCH_ISOLATED"
 PROXY = "127.0.0.2"
 AREAS = {"tls", "routing", "web", "edge"}
 
@@ -183,10 +182,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--testssl-hosts", type=int, default=2)
     args = parser.parse_args()
-    if os.environ.get(ISOLATED) != "1":
-        command = "ip link set lo up && exec " + shlex.join([sys.executable, *sys.argv])
-        env = {**os.environ, ISOLATED: "1"}
-        sys.exit(subprocess.call(["unshare", "--net", "--", "sh", "-c", command], env=env))
+    isolate()
     bench(args)
 
 
