@@ -1,0 +1,78 @@
+"""The monitor's store: what it saw, what it decided, and what it still has to send.
+
+The decision state of each check and the notices it calls for are written in the same
+transaction as the probe result (an outbox): a ``kill -9`` between two probes loses
+nothing, and a notice is marked sent only after a channel accepted it, so a restart
+resends what was not sent and never what was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CheckRow(Base):
+    __tablename__ = "checks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(Text)
+
+
+class ResultRow(Base):
+    """One probe from one region; kept raw for 7 days."""
+
+    __tablename__ = "results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"), index=True)
+    region: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    conditions: Mapped[str] = mapped_column(Text)
+    """The resolved conditions, one per line: ``[STATUS] (503) == 200``."""
+
+
+class StateRow(Base):
+    """The decision state of a check (launchready.monitor.decide.CheckState)."""
+
+    __tablename__ = "check_state"
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    successes: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    incident_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    incident_conditions: Mapped[str | None] = mapped_column(Text)
+    last_notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    conditions: Mapped[str] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """A notice to send; ``sent_at`` is set once a channel accepted it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    failure: Mapped[bool] = mapped_column(Boolean)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,114 @@
+"""The monitor store on a real SQLite file: a flapping check leaves exactly one alert and
+one recovery per incident in the outbox, and a process killed with SIGKILL between probes
+neither loses a failure count nor repeats an alert when the next one starts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from launchready.monitor.decide import Notice, Outcome, Policy
+from launchready.monitor.message import Message, build
+from launchready.monitor.store import Store
+
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def builder(notice: Notice) -> Message:
+    return build(notice, "health", "https://api.shop.test/healthz", "shop.test")
+
+
+def feed(store: Store, pattern: str, offset: int = 0) -> None:
+    for index, mark in enumerate(pattern, start=offset):
+        outcome = Outcome(mark == ".", START + timedelta(minutes=index), ("[STATUS] (503) == 200",))
+        store.record(
+            "health",
+            "http",
+            "https://api.shop.test/healthz",
+            "eu",
+            outcome,
+            12.0,
+            Policy(),
+            builder,
+        )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(f"sqlite:///{tmp_path / 'monitor.db'}")
+    yield opened
+    opened.close()
+
+
+def test_a_flapping_check_queues_one_alert_and_one_recovery_per_incident(store: Store) -> None:
+    feed(store, ".xx..x.xxx.")
+    pending = store.pending()
+    assert [p.kind for p in pending] == ["alert", "recovery", "alert", "recovery"]
+    assert pending[0].message.title == "[shop.test] DOWN: health"
+    assert store.open_incidents() == []
+    for item in pending:
+        store.mark(item.id, sent=True)
+    assert store.pending() == []
+
+
+def test_an_unsent_notice_stays_pending_with_its_error(store: Store) -> None:
+    feed(store, "xx")
+    (alert,) = store.pending()
+    store.mark(alert.id, sent=False, error="HTTP 503 from the webhook")
+    (again,) = store.pending()
+    assert (again.id, again.attempts) == (alert.id, 1)
+    assert store.open_incidents() == [("health", START)]
+
+
+def test_reopening_a_store_keeps_its_schema_and_state(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    first = Store(url)
+    feed(first, "x")
+    first.close()
+    second = Store(url)
+    feed(second, "x", offset=1)
+    assert [p.kind for p in second.pending()] == ["alert"]
+    second.close()
+
+
+CHILD = """
+import sys
+from datetime import UTC, datetime, timedelta
+from launchready.monitor.decide import Outcome, Policy
+from launchready.monitor.message import build
+from launchready.monitor.store import Store
+store = Store(sys.argv[1])
+start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+for line in sys.stdin:
+    index, mark = line.split()
+    at = start + timedelta(minutes=int(index))
+    outcome = Outcome(mark == ".", at, ("[STATUS] (503) == 200",))
+    store.record("health", "http", "https://api.shop.test/healthz", "eu", outcome, 12.0,
+                 Policy(), lambda n: build(n, "health", "x", "shop.test"))
+    print("stored", flush=True)
+"""
+
+
+def test_a_sigkill_between_probes_neither_loses_nor_repeats(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write("0 x\n")
+    child.stdin.flush()
+    assert child.stdout.readline().strip() == "stored"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    restarted = Store(url)
+    feed(restarted, "x", offset=1)  # the second failure in a row: the alert, once
+    feed(restarted, "x", offset=2)
+    assert [p.kind for p in restarted.pending()] == ["alert"]
+    restarted.close()
