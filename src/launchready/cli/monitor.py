@@ -1,0 +1,68 @@
+"""``launchready monitor``: probe the store's routes on a schedule and alert on incidents.
+
+Runs until Ctrl-C or SIGTERM. The store (``--db``, SQLite next to the manifest by default)
+keeps the decision state and the outbox, so stopping and starting again, even after a
+``kill -9``, neither loses nor repeats an alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+
+from launchready.cli.app import app
+from launchready.cli.options import DEFAULT_MANIFEST, Common, ManifestOpt, with_common_options
+from launchready.durations import parse_duration
+from launchready.errors import InputError
+from launchready.manifest import Manifest, load_manifest
+from launchready.monitor.runtime import MonitorOptions, run_monitor
+from launchready.runner import open_context
+
+MIN_INTERVAL_S = 1.0
+DEFAULT_DB = "launchready-monitor.db"
+
+
+@app.command()
+@with_common_options
+def monitor(
+    manifest: ManifestOpt = DEFAULT_MANIFEST,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help=f"sqlite:///PATH or postgresql://... (default: {DEFAULT_DB} beside the manifest).",
+        ),
+    ] = None,
+    region: Annotated[
+        str, typer.Option("--region", help="This monitor's region name.")
+    ] = "default",
+    interval: Annotated[
+        str | None,
+        typer.Option(
+            "--interval", help="Between two probes of a check (default monitor.interval)."
+        ),
+    ] = None,
+    *,
+    opts: Common,
+) -> None:
+    """Watch every route, alert after consecutive failures, recover once, until stopped."""
+    loaded = load_manifest(manifest)
+    if not loaded.routes:
+        raise InputError(f"{manifest}: no routes to monitor")
+    seconds = parse_duration(interval) if interval else None
+    if seconds is not None and seconds < MIN_INTERVAL_S:
+        raise InputError(f"--interval must be at least {MIN_INTERVAL_S:g}s")
+    url = db or f"sqlite:///{loaded.base_dir / DEFAULT_DB}"
+    asyncio.run(_watch(loaded, opts, MonitorOptions(url, region, seconds)))
+
+
+async def _watch(manifest: Manifest, opts: Common, options: MonitorOptions) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with open_context(manifest, opts.audit_options()) as ctx:
+        await run_monitor(ctx, options, stop)

@@ -1,0 +1,116 @@
+"""The running monitor: schedule, probe, decide, store, send.
+
+Each check is probed on its own slot of the interval (:mod:`.schedule`); a probe's verdict
+goes through the store in one transaction (:meth:`.store.Store.record`), and a separate
+sender drains the store's outbox to the Apprise channels with retries, so a slow or broken
+channel never delays a probe, and a restart resends exactly what was not delivered.
+This version watches every route of the manifest (status and ``expect``); certificates,
+DNS, the chatbot and heartbeats join it in the next steps of issue 8.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from launchready.context import CheckContext
+from launchready.manifest import Manifest, Route
+from launchready.monitor.decide import Notice, Outcome, Policy
+from launchready.monitor.message import Message, build
+from launchready.monitor.schedule import Run, run_schedule
+from launchready.monitor.send import deliver
+from launchready.monitor.store import Store
+from launchready.smoke.steps import StepResult, route_step
+
+log = logging.getLogger("launchready.monitor")
+
+SEND_EVERY_S = 1.0
+"""How often the sender looks at the outbox."""
+
+
+@dataclass(frozen=True)
+class MonitorOptions:
+    store_url: str
+    region: str = "default"
+    interval: float | None = None
+    """Seconds between two probes of a check; None: ``monitor.interval`` (60 s)."""
+
+
+def policy(manifest: Manifest) -> Policy:
+    section = manifest.monitor
+    return Policy(alert_after=section.alert_after if section else 2)
+
+
+async def run_monitor(
+    ctx: CheckContext,
+    options: MonitorOptions,
+    stop: asyncio.Event,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Watch every route of ``ctx.manifest`` until ``stop`` is set."""
+    manifest = ctx.manifest
+    store = await asyncio.to_thread(Store, options.store_url)
+    interval = options.interval or (manifest.monitor.interval if manifest.monitor else 60.0)
+    rules = policy(manifest)
+    channels = list(manifest.monitor.notify) if manifest.monitor else []
+    site = manifest.site.domain
+
+    async def probe(route: Route) -> StepResult:
+        return await route_step(ctx, route)
+
+    async def report(run: Run[Route, StepResult]) -> None:
+        step = run.result
+        conditions = step.failed or step.conditions
+        if step.error:
+            conditions = (*conditions, step.error)
+        outcome = Outcome(step.ok, now(), tuple(conditions))
+        route = run.check
+
+        def message(notice: Notice) -> Message:
+            return build(notice, route.name, route.url, site)
+
+        await asyncio.to_thread(
+            store.record,
+            route.name,
+            "http",
+            route.url,
+            options.region,
+            outcome,
+            step.elapsed_ms,
+            rules,
+            message,
+        )
+
+    sender = asyncio.create_task(_send_loop(store, channels, stop))
+    try:
+        await run_schedule(list(manifest.routes), interval, probe, report, stop)
+    finally:
+        await sender
+        await asyncio.to_thread(store.close)
+
+
+async def _send_loop(store: Store, channels: list[str], stop: asyncio.Event) -> None:
+    """Deliver every pending notice, oldest first; once more after ``stop`` to flush."""
+    while True:
+        for item in await asyncio.to_thread(store.pending):
+            if not channels:
+                await asyncio.to_thread(store.mark, item.id, sent=True, error="no channel")
+                continue
+            results = await deliver(item.message, channels)
+            sent = any(r.ok for r in results)
+            failed = "; ".join(f"{r.channel}: {r.error}" for r in results if not r.ok) or None
+            await asyncio.to_thread(store.mark, item.id, sent=sent, error=failed)
+            if failed:
+                log.warning("alert %s for %s: %s", item.kind, item.check, failed)
+        if stop.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=SEND_EVERY_S)
+
+
+__all__ = ["MonitorOptions", "run_monitor"]
