@@ -4,8 +4,8 @@ Each check is probed on its own slot of the interval (:mod:`.schedule`); a probe
 goes through the store in one transaction (:meth:`.store.Store.record`), and a separate
 sender drains the store's outbox to the Apprise channels with retries, so a slow or broken
 channel never delays a probe, and a restart resends exactly what was not delivered.
-This version watches every route of the manifest (status and ``expect``); certificates,
-DNS, the chatbot and heartbeats join it in the next steps of issue 8.
+It watches what :mod:`.plan` finds in the manifest: every route, every HTTPS host's
+certificate, the canonical host's DNS and the chatbot.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from launchready.context import CheckContext
-from launchready.manifest import Manifest, Route
+from launchready.manifest import Manifest
 from launchready.monitor.decide import Notice, Outcome, Policy
 from launchready.monitor.message import Message, build
+from launchready.monitor.plan import MonitorCheck, plan, probe
 from launchready.monitor.schedule import Run, run_schedule
 from launchready.monitor.send import deliver
 from launchready.monitor.store import Store
-from launchready.smoke.steps import StepResult, route_step
+from launchready.smoke.steps import StepResult
 
 log = logging.getLogger("launchready.monitor")
 
@@ -60,25 +61,25 @@ async def run_monitor(
     channels = list(manifest.monitor.notify) if manifest.monitor else []
     site = manifest.site.domain
 
-    async def probe(route: Route) -> StepResult:
-        return await route_step(ctx, route)
+    async def check_once(check: MonitorCheck) -> StepResult:
+        return await probe(ctx, check)
 
-    async def report(run: Run[Route, StepResult]) -> None:
+    async def report(run: Run[MonitorCheck, StepResult]) -> None:
         step = run.result
         conditions = step.failed or step.conditions
         if step.error:
             conditions = (*conditions, step.error)
         outcome = Outcome(step.ok, now(), tuple(conditions))
-        route = run.check
+        check = run.check
 
         def message(notice: Notice) -> Message:
-            return build(notice, route.name, route.url, site)
+            return build(notice, check.name, check.target, site)
 
         await asyncio.to_thread(
             store.record,
-            route.name,
-            "http",
-            route.url,
+            check.name,
+            check.kind,
+            check.target,
             options.region,
             outcome,
             step.elapsed_ms,
@@ -88,7 +89,7 @@ async def run_monitor(
 
     sender = asyncio.create_task(_send_loop(store, channels, stop))
     try:
-        await run_schedule(list(manifest.routes), interval, probe, report, stop)
+        await run_schedule(plan(manifest), interval, check_once, report, stop)
     finally:
         await sender
         await asyncio.to_thread(store.close)
