@@ -6,6 +6,7 @@ A flapping target yields exactly one alert and one recovery per incident, and a
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -13,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.labserver import serve
+from tests.labserver import free_port, serve
 
 INTERVAL = "1s"
 
@@ -65,9 +67,10 @@ async def lab() -> AsyncIterator[Lab]:
         yield state
 
 
-def manifest(tmp_path: Path, lab: Lab) -> Path:
+def manifest(tmp_path: Path, lab: Lab, heartbeat: str | None = None) -> Path:
     path = tmp_path / "launchready.yaml"
     hook = "json://" + lab.hook.removeprefix("http://") + "/hook"
+    beats = f"\n  heartbeats: [{heartbeat}]" if heartbeat else ""
     path.write_text(
         f"""
 site: {{domain: shop.test}}
@@ -76,7 +79,7 @@ routes:
 monitor:
   interval: 60s
   alert_after: 2
-  notify: ["{hook}"]
+  notify: ["{hook}"]{beats}
 """
     )
     return path
@@ -147,3 +150,82 @@ async def test_kill_9_mid_incident_neither_repeats_nor_loses(lab: Lab, tmp_path:
         second.send_signal(signal.SIGTERM)
         await asyncio.wait_for(second.communicate(), timeout=20)
     assert lab.titles() == ["[shop.test] DOWN", "[shop.test] RECOVERED"]
+
+
+async def test_a_heartbeat_that_stops_pinging_alerts_and_a_ping_recovers(
+    lab: Lab, tmp_path: Path
+) -> None:
+    listen = f"127.0.0.1:{free_port()}"
+    path = manifest(tmp_path, lab, heartbeat='{name: order-sync, period: 2s, token: "${PING}"}')
+    token = "s3cret-ping"
+    monitor = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "launchready",
+        "monitor",
+        "-m",
+        str(path),
+        "--db",
+        f"sqlite:///{tmp_path / 'monitor.db'}",
+        "--interval",
+        INTERVAL,
+        "--listen",
+        listen,
+        env={**os.environ, "PING": token},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    base = f"http://{listen}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            await until_listening(http, f"{base}/healthz")
+            async with http.post(f"{base}/ping/order-sync?token=wrong") as refused:
+                assert refused.status == 403
+            async with http.get(f"{base}/ping/nightly?token={token}") as unknown:
+                assert unknown.status == 404
+            # No ping within period + grace: the job is late, one alert.
+            await lab.wait_for(lambda: any("heartbeat" in a["title"] for a in lab.alerts))
+            headers = {"Authorization": f"Bearer {token}"}
+            async with http.post(f"{base}/ping/order-sync", headers=headers) as ok:
+                assert ok.status == 200
+            await lab.wait_for(
+                lambda: len([a for a in lab.alerts if "heartbeat" in a["title"]]) == 2
+            )
+    finally:
+        monitor.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(monitor.communicate(), timeout=20)
+    assert token not in stderr.decode()
+    beats = [a["title"] for a in lab.alerts if "heartbeat" in a["title"]]
+    assert beats == ["[shop.test] DOWN: heartbeat order-sync", beats[1]]
+    assert beats[1].startswith("[shop.test] RECOVERED: heartbeat order-sync")
+
+
+async def test_a_heartbeat_without_a_token_is_refused(lab: Lab, tmp_path: Path) -> None:
+    path = manifest(tmp_path, lab, heartbeat="{name: order-sync, period: 2s}")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "launchready",
+        "monitor",
+        "-m",
+        str(path),
+        "--db",
+        f"sqlite:///{tmp_path / 'monitor.db'}",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert "set a token" in stderr.decode()
+
+
+async def until_listening(http: aiohttp.ClientSession, url: str) -> None:
+    """The monitor's listener answers (it starts after the store opens)."""
+    for _ in range(200):
+        try:
+            async with http.get(url) as answer:
+                if answer.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{url} never answered")

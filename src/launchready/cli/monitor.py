@@ -39,6 +39,12 @@ def monitor(
     region: Annotated[
         str, typer.Option("--region", help="This monitor's region name.")
     ] = "default",
+    listen: Annotated[
+        str | None,
+        typer.Option(
+            "--listen", help="HOST:PORT to serve /healthz and the heartbeat pings (/ping/NAME)."
+        ),
+    ] = None,
     interval: Annotated[
         str | None,
         typer.Option(
@@ -56,7 +62,16 @@ def monitor(
     if seconds is not None and seconds < MIN_INTERVAL_S:
         raise InputError(f"--interval must be at least {MIN_INTERVAL_S:g}s")
     url = db or f"sqlite:///{loaded.base_dir / DEFAULT_DB}"
-    asyncio.run(_watch(loaded, opts, MonitorOptions(url, region, seconds)))
+    asyncio.run(_watch(loaded, opts, MonitorOptions(url, region, seconds, _host_port(listen))))
+
+
+def _host_port(text: str | None) -> tuple[str, int] | None:
+    if text is None:
+        return None
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"--listen {text!r}: write HOST:PORT, e.g. 127.0.0.1:8080")
+    return host.strip("[]"), int(port)
 
 
 async def _watch(manifest: Manifest, opts: Common, options: MonitorOptions) -> None:

@@ -277,6 +277,9 @@ class Heartbeat(Section):
     name: str
     period: Duration
     grace: Duration = 0.0
+    token: str | None = None
+    """What the job sends to ``/ping/<name>`` (``?token=`` or a Bearer header); use a
+    ``${VAR}``. The monitor refuses to watch a heartbeat without one."""
 
 
 class Monitor(Section):

@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 from launchready.conditions import Condition, ProbeResult, evaluate_all
 from launchready.context import CheckContext
 from launchready.manifest import Manifest, Route
-from launchready.manifest.models import Network
+from launchready.manifest.models import Heartbeat, Network
 from launchready.net.tls import probe_tls
 from launchready.smoke.chatsteps import chat_step
 from launchready.smoke.steps import StepResult, route_step
 
-Kind = Literal["http", "certificate", "dns", "chatbot"]
+Kind = Literal["http", "certificate", "dns", "chatbot", "heartbeat"]
 DEFAULT_CERT_WARNING_S = 14 * 86400.0
 
 
@@ -32,6 +32,7 @@ class MonitorCheck:
     kind: Kind
     target: str
     route: Route | None = None
+    heartbeat: Heartbeat | None = None
 
 
 def plan(manifest: Manifest) -> list[MonitorCheck]:
@@ -42,7 +43,35 @@ def plan(manifest: Manifest) -> list[MonitorCheck]:
         checks.append(MonitorCheck(f"dns {canonical}", "dns", canonical))
     if manifest.chatbot is not None:
         checks.append(MonitorCheck("chatbot", "chatbot", manifest.chatbot.url))
+    for beat in manifest.monitor.heartbeats if manifest.monitor else []:
+        checks.append(
+            MonitorCheck(
+                f"heartbeat {beat.name}", "heartbeat", f"/ping/{beat.name}", heartbeat=beat
+            )
+        )
     return checks
+
+
+def heartbeat_verdict(
+    check: MonitorCheck, last_ping: datetime | None, watching_since: datetime, now: datetime
+) -> StepResult:
+    """A job is late once ``period + grace`` has passed since its last ping (or since the
+    monitor started watching, for a job that never pinged)."""
+    beat = check.heartbeat
+    assert beat is not None
+    limit = beat.period + beat.grace
+    waited = (now - (last_ping or watching_since)).total_seconds()
+    ok = waited <= limit
+    resolved = f"[LAST_PING] ({_spelled(round(waited))}) <= {_spelled(limit)}"
+    return StepResult(
+        check.name,
+        "heartbeat",
+        check.target,
+        ok=ok,
+        conditions=(resolved,),
+        failed=() if ok else (resolved,),
+        evidence={"last_ping": last_ping.isoformat() if last_ping else None},
+    )
 
 
 WEB_ROLES = frozenset({"storefront", "api", "chat", "app", "admin", "static"})

@@ -17,11 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from aiohttp import web
+
 from launchready.context import CheckContext
+from launchready.errors import InputError
 from launchready.manifest import Manifest
 from launchready.monitor.decide import Notice, Outcome, Policy
+from launchready.monitor.listener import listener_app
 from launchready.monitor.message import Message, build
-from launchready.monitor.plan import MonitorCheck, plan, probe
+from launchready.monitor.plan import MonitorCheck, heartbeat_verdict, plan, probe
 from launchready.monitor.schedule import Run, run_schedule
 from launchready.monitor.send import deliver
 from launchready.monitor.store import Store
@@ -39,6 +43,8 @@ class MonitorOptions:
     region: str = "default"
     interval: float | None = None
     """Seconds between two probes of a check; None: ``monitor.interval`` (60 s)."""
+    listen: tuple[str, int] | None = None
+    """Where to serve ``/healthz`` and the heartbeat pings; None: no listener."""
 
 
 def policy(manifest: Manifest) -> Policy:
@@ -55,6 +61,15 @@ async def run_monitor(
 ) -> None:
     """Watch every route of ``ctx.manifest`` until ``stop`` is set."""
     manifest = ctx.manifest
+    watching_since = now()
+    heartbeats = list(manifest.monitor.heartbeats) if manifest.monitor else []
+    unguarded = [b.name for b in heartbeats if not b.token]
+    if unguarded:
+        raise InputError(
+            f"monitor.heartbeats {', '.join(unguarded)}: set a token (e.g. "
+            "token: ${ORDER_SYNC_PING_TOKEN}) so only your job can ping"
+        )
+
     store = await asyncio.to_thread(Store, options.store_url)
     interval = options.interval or (manifest.monitor.interval if manifest.monitor else 60.0)
     rules = policy(manifest)
@@ -62,6 +77,9 @@ async def run_monitor(
     site = manifest.site.domain
 
     async def check_once(check: MonitorCheck) -> StepResult:
+        if check.kind == "heartbeat":
+            last = await asyncio.to_thread(store.last_ping, check.target.rsplit("/", 1)[-1])
+            return heartbeat_verdict(check, last, watching_since, now())
         return await probe(ctx, check)
 
     async def report(run: Run[MonitorCheck, StepResult]) -> None:
@@ -87,11 +105,18 @@ async def run_monitor(
             message,
         )
 
+    site_runner: web.AppRunner | None = None
+    if options.listen is not None:
+        site_runner = web.AppRunner(listener_app(store, heartbeats, now))
+        await site_runner.setup()
+        await web.TCPSite(site_runner, *options.listen).start()
     sender = asyncio.create_task(_send_loop(store, channels, stop))
     try:
         await run_schedule(plan(manifest), interval, check_once, report, stop)
     finally:
         await sender
+        if site_runner is not None:
+            await site_runner.cleanup()
         await asyncio.to_thread(store.close)
 
 

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from launchready.monitor.decide import CheckState, Incident, Notice, Outcome, Policy, decide
 from launchready.monitor.message import Message
-from launchready.monitor.tables import CheckRow, IncidentRow, OutboxRow, ResultRow, StateRow
+from launchready.monitor.tables import (
+    CheckRow,
+    HeartbeatRow,
+    IncidentRow,
+    OutboxRow,
+    ResultRow,
+    StateRow,
+)
 
 Builder = Callable[[Notice], Message]
 
@@ -123,6 +130,20 @@ class Store:
             row.last_error = error
             if sent:
                 row.sent_at = datetime.now(UTC)
+
+    def ping(self, name: str, at: datetime) -> None:
+        """A background job checked in."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(HeartbeatRow, name)
+            if row is None:
+                session.add(HeartbeatRow(name=name, last_ping_at=at))
+            else:
+                row.last_ping_at = at
+
+    def last_ping(self, name: str) -> datetime | None:
+        with Session(self.engine) as session:
+            row = session.get(HeartbeatRow, name)
+            return _utc(row.last_ping_at) if row is not None else None
 
     def open_incidents(self) -> list[tuple[str, datetime]]:
         with Session(self.engine) as session:

@@ -76,3 +76,11 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class HeartbeatRow(Base):
+    """The last ping of a background job."""
+
+    __tablename__ = "heartbeats"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_ping_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
