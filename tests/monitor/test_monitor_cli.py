@@ -85,7 +85,10 @@ monitor:
     return path
 
 
-async def start(path: Path, db: Path) -> asyncio.subprocess.Process:
+async def start(
+    path: Path, db: Path, *extra: str, env: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """The real ``launchready monitor`` in its own process."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -95,8 +98,8 @@ async def start(path: Path, db: Path) -> asyncio.subprocess.Process:
         str(path),
         "--db",
         f"sqlite:///{db}",
-        "--interval",
-        INTERVAL,
+        *extra,
+        env={**os.environ, **(env or {})},
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -105,7 +108,7 @@ async def start(path: Path, db: Path) -> asyncio.subprocess.Process:
 async def test_flapping_target_one_alert_and_one_recovery_per_incident(
     lab: Lab, tmp_path: Path
 ) -> None:
-    monitor = await start(manifest(tmp_path, lab), tmp_path / "monitor.db")
+    monitor = await start(manifest(tmp_path, lab), tmp_path / "monitor.db", "--interval", INTERVAL)
     try:
         for _ in range(2):
             lab.healthy = False
@@ -131,7 +134,7 @@ async def test_flapping_target_one_alert_and_one_recovery_per_incident(
 async def test_kill_9_mid_incident_neither_repeats_nor_loses(lab: Lab, tmp_path: Path) -> None:
     path, db = manifest(tmp_path, lab), tmp_path / "monitor.db"
     lab.healthy = False
-    first = await start(path, db)
+    first = await start(path, db, "--interval", INTERVAL)
     await lab.wait_for(lambda: len(lab.alerts) == 1)
     # Between two probes (the outbox row is marked sent right after the channel accepts;
     # a kill inside those milliseconds would send it once more: at least once, never lost).
@@ -139,7 +142,7 @@ async def test_kill_9_mid_incident_neither_repeats_nor_loses(lab: Lab, tmp_path:
     await lab.wait_for(lambda: lab.probes > seen)
     first.kill()
     await first.wait()
-    second = await start(path, db)
+    second = await start(path, db, "--interval", INTERVAL)
     try:
         seen = lab.probes
         await lab.wait_for(lambda: lab.probes >= seen + 3)  # still failing: no second alert
@@ -158,22 +161,14 @@ async def test_a_heartbeat_that_stops_pinging_alerts_and_a_ping_recovers(
     listen = f"127.0.0.1:{free_port()}"
     path = manifest(tmp_path, lab, heartbeat='{name: order-sync, period: 2s, token: "${PING}"}')
     token = "s3cret-ping"
-    monitor = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "launchready",
-        "monitor",
-        "-m",
-        str(path),
-        "--db",
-        f"sqlite:///{tmp_path / 'monitor.db'}",
+    monitor = await start(
+        path,
+        tmp_path / "monitor.db",
         "--interval",
         INTERVAL,
         "--listen",
         listen,
-        env={**os.environ, "PING": token},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+        env={"PING": token},
     )
     base = f"http://{listen}"
     try:
@@ -202,18 +197,7 @@ async def test_a_heartbeat_that_stops_pinging_alerts_and_a_ping_recovers(
 
 async def test_a_heartbeat_without_a_token_is_refused(lab: Lab, tmp_path: Path) -> None:
     path = manifest(tmp_path, lab, heartbeat="{name: order-sync, period: 2s}")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "launchready",
-        "monitor",
-        "-m",
-        str(path),
-        "--db",
-        f"sqlite:///{tmp_path / 'monitor.db'}",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start(path, tmp_path / "monitor.db")
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2
     assert "set a token" in stderr.decode()
