@@ -264,3 +264,19 @@ def test_unknown_email_sender_names_the_line_and_the_nearest(
     assert error.field == "email.senders"
     assert error.line == 3
     assert "sendgrid" in str(error)
+
+
+def test_route_conditions_are_checked_when_the_manifest_loads(
+    write_manifest: Callable[[str], Path],
+) -> None:
+    error = _error(
+        write_manifest,
+        """
+        site: {domain: shop.test}
+        routes:
+          - {name: home, url: "https://shop.test/", conditions: ["[STATUS] === 200"]}
+        """,
+    )
+    assert error.field == "routes[0].conditions"
+    assert error.line == 3
+    assert "[STATUS] === 200" in str(error)

@@ -53,6 +53,14 @@ def test_route_kind(fields: dict[str, Any], kind: str) -> None:
             {"webhook": True, "method": "POST", "expect": {"status": 200}},
             ["[STATUS] >= 400", "[STATUS] < 500"],
         ),
+        (
+            {"expect": {"status": 404}, "conditions": ["[STATUS] == 200", "[RESPONSE_TIME] < 300"]},
+            ["[STATUS] == 200", "[RESPONSE_TIME] < 300"],
+        ),
+        (
+            {"webhook": True, "method": "POST", "conditions": ["[STATUS] == 401"]},
+            ["[STATUS] == 401"],
+        ),
     ],
 )
 def test_route_conditions(fields: dict[str, Any], conditions: list[str]) -> None:

@@ -159,6 +159,21 @@ class Route(Section):
     webhook: bool = False
     rate_limited: bool = False
     expect: Expect | None = None
+    conditions: list[str] | None = None
+    """Gatus-style conditions (``[STATUS] == 200``, ``[RESPONSE_TIME] < 300``,
+    ``[BODY] contains ok``) that replace ``expect`` for the smoke test and the monitor."""
+
+    @field_validator("conditions")
+    @classmethod
+    def _conditions_parse(cls, values: list[str] | None) -> list[str] | None:
+        from launchready.conditions import Condition
+
+        for text in values or []:
+            try:
+                Condition.parse(text)
+            except InputError as exc:
+                raise ValueError(str(exc)) from None
+        return values
 
     @field_validator("method", mode="before")
     @classmethod

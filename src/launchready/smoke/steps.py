@@ -126,12 +126,14 @@ def route_kind(route: Route) -> str:
 
 
 def route_conditions(route: Route) -> list[Condition]:
-    """What "working" means for ``route``.
+    """What "working" means for ``route``: its own ``conditions`` when it has some.
 
     A webhook must refuse the unsigned request with a 4xx (its ``expect`` describes signed
     traffic, so it does not apply). Otherwise ``expect`` decides; a status it leaves open
     is ``< 400``, or ``== 200`` for the health route, whose whole job is to say "healthy".
     """
+    if route.conditions:
+        return [Condition.parse(text) for text in route.conditions]
     if route.webhook:
         return [Condition.parse(text) for text in WEBHOOK_CONDITIONS]
     expect = route.expect
