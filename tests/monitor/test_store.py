@@ -112,3 +112,32 @@ def test_a_sigkill_between_probes_neither_loses_nor_repeats(tmp_path: Path) -> N
     feed(restarted, "x", offset=2)
     assert [p.kind for p in restarted.pending()] == ["alert"]
     restarted.close()
+
+
+def test_old_results_roll_up_per_hour_and_compacting_twice_changes_nothing(store: Store) -> None:
+    # 10 days of probes, one every 20 minutes, every third one failing.
+    for index in range(10 * 24 * 3):
+        at = START + timedelta(minutes=20 * index)
+        outcome = Outcome(index % 3 != 0, at, ())
+        store.record(
+            "home",
+            "http",
+            "https://shop.test/",
+            "eu",
+            outcome,
+            100.0 + index % 3,
+            Policy(alert_after=1000),
+            builder,
+        )
+    now = START + timedelta(days=10)
+    before = store.uptime("home", START)
+    rolled = store.compact(now)
+    assert rolled == 3 * 3 * 24  # the three days older than seven
+    assert store.uptime("home", START) == before == (720, 240)
+    assert store.compact(now) == 0
+    assert store.uptime("home", START) == (720, 240)
+    # An hour split across two compactions adds to its roll-up, never duplicates it.
+    assert store.compact(now + timedelta(minutes=30)) == 2
+    assert store.uptime("home", START) == (720, 240)
+    store.compact(now + timedelta(days=500))  # everything ages out
+    assert store.uptime("home", START) == (0, 0)

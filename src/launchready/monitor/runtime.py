@@ -35,6 +35,7 @@ log = logging.getLogger("launchready.monitor")
 
 SEND_EVERY_S = 1.0
 """How often the sender looks at the outbox."""
+COMPACT_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,12 @@ async def run_monitor(
         await site_runner.setup()
         await web.TCPSite(site_runner, *options.listen).start()
     sender = asyncio.create_task(_send_loop(store, channels, stop))
+    compactor = asyncio.create_task(_compact_loop(store, stop, now))
     try:
         await run_schedule(plan(manifest), interval, check_once, report, stop)
     finally:
         await sender
+        await compactor
         if site_runner is not None:
             await site_runner.cleanup()
         await asyncio.to_thread(store.close)
@@ -140,3 +143,15 @@ async def _send_loop(store: Store, channels: list[str], stop: asyncio.Event) -> 
 
 
 __all__ = ["MonitorOptions", "run_monitor"]
+
+
+async def _compact_loop(store: Store, stop: asyncio.Event, now: Callable[[], datetime]) -> None:
+    """Raw results older than 7 days become hourly roll-ups: at start, then every hour."""
+    while True:
+        rolled = await asyncio.to_thread(store.compact, now())
+        if rolled:
+            log.info("rolled %d results older than 7 days into hourly rows", rolled)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=COMPACT_EVERY_S)
+        if stop.is_set():
+            return

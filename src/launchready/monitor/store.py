@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, delete, select
 from sqlalchemy.orm import Session
 
 from launchready.monitor.decide import CheckState, Incident, Notice, Outcome, Policy, decide
@@ -27,10 +27,13 @@ from launchready.monitor.tables import (
     IncidentRow,
     OutboxRow,
     ResultRow,
+    RollupRow,
     StateRow,
 )
 
 Builder = Callable[[Notice], Message]
+RAW_KEPT = timedelta(days=7)
+ROLLUPS_KEPT = timedelta(days=400)
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,69 @@ class Store:
         with Session(self.engine) as session:
             row = session.get(HeartbeatRow, name)
             return _utc(row.last_ping_at) if row is not None else None
+
+    def compact(self, now: datetime) -> int:
+        """Roll raw results older than :data:`RAW_KEPT` into hourly rows and delete them;
+        drop roll-ups older than :data:`ROLLUPS_KEPT`. Returns the raw rows rolled up."""
+        cutoff = now - RAW_KEPT
+        with Session(self.engine) as session, session.begin():
+            old = session.scalars(select(ResultRow).where(ResultRow.at < cutoff)).all()
+            totals: dict[tuple[int, str, datetime], list[float]] = {}
+            for row in old:
+                hour = _utc(row.at).replace(minute=0, second=0, microsecond=0)
+                entry = totals.setdefault((row.check_id, row.region, hour), [0, 0, 0.0, 0.0])
+                latency = row.latency_ms or 0.0
+                entry[0] += 1
+                entry[1] += 0 if row.ok else 1
+                entry[2] += latency
+                entry[3] = max(entry[3], latency)
+            for (check_id, region, hour), (probes, failures, total, top) in totals.items():
+                rollup = session.get(RollupRow, (check_id, region, hour))
+                if rollup is None:
+                    rollup = RollupRow(
+                        check_id=check_id,
+                        region=region,
+                        hour=hour,
+                        probes=0,
+                        failures=0,
+                        latency_sum_ms=0.0,
+                        latency_max_ms=0.0,
+                    )
+                    session.add(rollup)
+                rollup.probes += int(probes)
+                rollup.failures += int(failures)
+                rollup.latency_sum_ms += total
+                rollup.latency_max_ms = max(rollup.latency_max_ms, top)
+            # No in-session bookkeeping for the bulk deletes: SQLite hands datetimes back
+            # naive, and nothing loaded here is used after the commit.
+            quiet = {"synchronize_session": False}
+            session.execute(
+                delete(ResultRow).where(ResultRow.at < cutoff).execution_options(**quiet)
+            )
+            session.execute(
+                delete(RollupRow)
+                .where(RollupRow.hour < now - ROLLUPS_KEPT)
+                .execution_options(**quiet)
+            )
+            return len(old)
+
+    def uptime(self, check: str, since: datetime) -> tuple[int, int]:
+        """(probes, failures) of ``check`` since ``since``, raw rows and roll-ups together."""
+        with Session(self.engine) as session:
+            row = session.scalar(select(CheckRow).where(CheckRow.name == check))
+            if row is None:
+                return 0, 0
+            raw = session.scalars(
+                select(ResultRow.ok).where(ResultRow.check_id == row.id, ResultRow.at >= since)
+            ).all()
+            rolled = session.execute(
+                select(RollupRow.probes, RollupRow.failures).where(
+                    RollupRow.check_id == row.id, RollupRow.hour >= since
+                )
+            ).all()
+            probes = len(raw) + sum(p for p, _ in rolled)
+            failures = sum(1 for ok in raw if not ok) + sum(f for _, f in rolled)
+            return probes, failures
 
     def open_incidents(self) -> list[tuple[str, datetime]]:
         with Session(self.engine) as session:

@@ -84,3 +84,16 @@ class HeartbeatRow(Base):
     __tablename__ = "heartbeats"
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     last_ping_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RollupRow(Base):
+    """One check's probes from one region in one hour, kept 400 days after the raw rows go."""
+
+    __tablename__ = "rollups"
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"), primary_key=True)
+    region: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    probes: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)
+    latency_sum_ms: Mapped[float] = mapped_column(Float)
+    latency_max_ms: Mapped[float] = mapped_column(Float)
