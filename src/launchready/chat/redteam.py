@@ -14,7 +14,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from aiolimiter import AsyncLimiter
@@ -117,9 +117,7 @@ async def run_redteam(
         result = await _converse(client, item, knowns, limiter, gate)
         if bot.judge is not None and result.turns:
             opinion = await second_opinion(bot.judge, ctx.http, item.probe.family, result.turns)
-            result = ProbeResult(
-                result.probe, result.turns, result.verdicts, result.status, result.error, opinion
-            )
+            result = replace(result, opinion=opinion)
         done += 1
         if progress is not None:
             progress(done, len(prepared))

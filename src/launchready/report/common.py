@@ -67,6 +67,21 @@ def shorten(text: str, limit: int = EVIDENCE_VALUE_LIMIT) -> str:
     return text[: max(limit - 1, 0)] + "…"
 
 
+def shown(value: JSONValue, missing: str = "") -> str:
+    """A deliverable's value as one short line for a human format; ``missing`` for None.
+    Views read reports that may have been edited by hand, so any JSON value is accepted."""
+    if value is None:
+        return missing
+    return shorten(one_line(value if isinstance(value, str) else str(value)))
+
+
+def shown_ms(value: JSONValue, missing: str = "-") -> str:
+    """``84 ms`` for a number of milliseconds; ``missing`` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return missing
+    return f"{value:.0f} ms"
+
+
 def evidence_value(value: JSONValue) -> str:
     """A compact one-line spelling of an evidence value (strings bare, the rest as JSON)."""
     if isinstance(value, str):

@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from launchready.findings import JSONValue, Report
-from launchready.report.common import one_line, shorten
+from launchready.report.common import shown, shown_ms
 
 WIDTH, HEIGHT, PAD = 460, 140, 34
+DASH = "-"
+"""What a missing value shows as."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def load_section(report: Report) -> tuple[str, list[RouteCharts]]:
     if not isinstance(raw, Mapping):
         return "", []
     charts = [_route(r) for r in raw.get("routes") or [] if isinstance(r, Mapping)]
-    return _text(raw.get("model_note")), [c for c in charts if c is not None]
+    return shown(raw.get("model_note"), DASH), [c for c in charts if c is not None]
 
 
 def _route(row: Mapping[str, JSONValue]) -> RouteCharts | None:
@@ -85,13 +87,14 @@ def _route(row: Mapping[str, JSONValue]) -> RouteCharts | None:
         return round(HEIGHT - 18 - (HEIGHT - 28) * ms / top, 1)
 
     summary = (
-        f"{_text(row.get('requests'))} requests, {_text(row.get('failures'))} failed; "
-        f"p50 {_ms(row.get('p50_ms'))}, p95 {_ms(p95)}, p99 {_ms(row.get('p99_ms'))}, "
-        f"budget {_ms(budget)}"
+        f"{shown(row.get('requests'), DASH)} requests, "
+        f"{shown(row.get('failures'), DASH)} failed; "
+        f"p50 {shown_ms(row.get('p50_ms'))}, p95 {shown_ms(p95)}, "
+        f"p99 {shown_ms(row.get('p99_ms'))}, budget {shown_ms(budget)}"
     )
     bars, bar_ticks = _histogram(row.get("histogram"))
     return RouteCharts(
-        route=shorten(one_line(name)),
+        route=shown(name),
         summary=summary,
         over_budget=p95 is not None and budget is not None and p95 > budget,
         p50_points=" ".join(f"{x(float(s))},{y(float(a))}" for s, a, _ in timeline),
@@ -151,11 +154,11 @@ def lighthouse_rows(report: Report) -> list[LighthouseRow]:
         opportunities: Sequence[JSONValue] = found if isinstance(found, list) else []
         rows.append(
             LighthouseRow(
-                url=_text(page.get("url")),
+                url=shown(page.get("url"), DASH),
                 score=f"{score:.0f}" if score is not None else "-",
                 below=score is not None and score < 80,
                 opportunities=tuple(_opportunity(o) for o in opportunities[:3]),
-                error=_text(page.get("error")) if page.get("error") else "",
+                error=shown(page.get("error"), DASH) if page.get("error") else "",
             )
         )
     return rows
@@ -165,22 +168,9 @@ def _opportunity(value: JSONValue) -> str:
     if isinstance(value, Mapping):
         savings = _number(value.get("savings_ms"))
         saves = f" (saves {savings / 1000:.1f} s)" if savings is not None else ""
-        return _text(value.get("title")) + saves
-    return _text(value)
+        return shown(value.get("title"), DASH) + saves
+    return shown(value, DASH)
 
 
 def _number(value: JSONValue) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _text(value: JSONValue) -> str:
-    return (
-        shorten(one_line(value if isinstance(value, str) else str(value)))
-        if value is not None
-        else "-"
-    )
-
-
-def _ms(value: JSONValue) -> str:
-    number = _number(value)
-    return f"{number:.0f} ms" if number is not None else "-"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from launchready.findings import JSONValue, Report
-from launchready.report.common import one_line, shorten
+from launchready.findings import Report
+from launchready.report.common import shown, shown_ms
 
 DELIVERABLE = "light_traffic"
+DASH = "-"
+"""What a missing value shows as."""
 
 
 def light_lines(report: Report) -> list[str]:
@@ -17,31 +19,21 @@ def light_lines(report: Report) -> list[str]:
     if not isinstance(raw, list):
         return []
     rows = [r for r in raw if isinstance(r, Mapping)]
-    width = max((len(_text(r.get("route"))) for r in rows), default=0)
+    width = max((len(shown(r.get("route"), DASH)) for r in rows), default=0)
     return [
         "  ".join(
             (
-                _text(r.get("route")).ljust(width),
-                _text(r.get("method")),
-                f"{_text(r.get('sent'))}/{_text(r.get('planned'))} sent",
-                f"p50 {_ms(r.get('p50_ms'))}",
-                f"p95 {_ms(r.get('p95_ms'))}",
-                f"max {_ms(r.get('max_ms'))}",
-                _text(r.get("verdict")),
+                shown(r.get("route"), DASH).ljust(width),
+                shown(r.get("method"), DASH),
+                f"{shown(r.get('sent'), DASH)}/{shown(r.get('planned'), DASH)} sent",
+                f"p50 {shown_ms(r.get('p50_ms'))}",
+                f"p95 {shown_ms(r.get('p95_ms'))}",
+                f"max {shown_ms(r.get('max_ms'))}",
+                shown(r.get("verdict"), DASH),
             )
         )
         for r in rows
     ]
-
-
-def _text(value: JSONValue) -> str:
-    return shorten(one_line(str(value))) if value is not None else "-"
-
-
-def _ms(value: JSONValue) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:.0f} ms"
-    return "-"
 
 
 def load_lines(report: Report) -> list[str]:
@@ -50,8 +42,8 @@ def load_lines(report: Report) -> list[str]:
     if not isinstance(raw, Mapping):
         return []
     rows = [r for r in raw.get("routes") or [] if isinstance(r, Mapping)]
-    width = max((len(_text(r.get("route"))) for r in rows), default=0)
-    lines = [_text(raw.get("model_note"))]
+    width = max((len(shown(r.get("route"), DASH)) for r in rows), default=0)
+    lines = [shown(raw.get("model_note"), DASH)]
     if raw.get("stopped") == "interrupted":
         lines.append("interrupted before the planned duration: figures cover the time it ran")
     for r in rows:
@@ -60,15 +52,15 @@ def load_lines(report: Report) -> list[str]:
         lines.append(
             "  ".join(
                 (
-                    _text(r.get("route")).ljust(width),
-                    f"{_text(r.get('requests'))} req",
-                    f"{_text(r.get('failures'))} failed",
-                    f"{_text(r.get('rps'))} req/s",
-                    f"p50 {_ms(r.get('p50_ms'))}",
-                    f"p95 {_ms(p95)}",
-                    f"p99 {_ms(r.get('p99_ms'))}",
-                    f"max {_ms(r.get('max_ms'))}",
-                    f"budget {_ms(budget)}",
+                    shown(r.get("route"), DASH).ljust(width),
+                    f"{shown(r.get('requests'), DASH)} req",
+                    f"{shown(r.get('failures'), DASH)} failed",
+                    f"{shown(r.get('rps'), DASH)} req/s",
+                    f"p50 {shown_ms(r.get('p50_ms'))}",
+                    f"p95 {shown_ms(p95)}",
+                    f"p99 {shown_ms(r.get('p99_ms'))}",
+                    f"max {shown_ms(r.get('max_ms'))}",
+                    f"budget {shown_ms(budget)}",
                     "OVER" if over else "ok",
                 )
             )

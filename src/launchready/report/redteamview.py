@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from launchready.findings import JSONValue, Report
-from launchready.report.common import one_line, shorten
+from launchready.report.common import shown
 
 DELIVERABLE = "redteam"
 MAX_LISTED = 12
@@ -81,7 +81,7 @@ def _listed(results: JSONValue, status: str, label: str) -> list[str]:
 
 
 def _text(value: JSONValue) -> str:
-    return shorten(one_line(value if isinstance(value, str) else str(value))) if value else "?"
+    return shown(value or None, "?")
 
 
 def _int(value: JSONValue) -> int:

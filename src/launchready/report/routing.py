@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launchready.findings import JSONValue, Report
-from launchready.report.common import one_line, shorten
+from launchready.report.common import shown, shown_ms
 
 MAX_HOPS_SHOWN = 12
 """Hops listed per row in human formats; a loop can be longer, the JSON keeps them all."""
@@ -49,12 +49,6 @@ class TimingRow:
     checkout: bool
 
 
-def _text(value: JSONValue) -> str:
-    if value is None:
-        return ""
-    return shorten(one_line(value if isinstance(value, str) else str(value)))
-
-
 def _entries(report: Report, name: str) -> list[Mapping[str, JSONValue]]:
     raw = report.extras.get(name)
     return [e for e in raw if isinstance(e, Mapping)] if isinstance(raw, list) else []
@@ -71,12 +65,12 @@ def matrix_rows(report: Report) -> list[MatrixRow]:
         verdict = entry.get("verdict")
         rows.append(
             MatrixRow(
-                source=_text(entry["source"]),
-                expected=_text(entry.get("expected")),
+                source=shown(entry["source"]),
+                expected=shown(entry.get("expected")),
                 hops=tuple(hops[:MAX_HOPS_SHOWN]),
                 omitted=max(len(hops) - MAX_HOPS_SHOWN, 0),
-                final=_text(entry.get("final")),
-                verdict=_text(verdict) if isinstance(verdict, str) else "unknown",
+                final=shown(entry.get("final")),
+                verdict=shown(verdict) if isinstance(verdict, str) else "unknown",
             )
         )
     return rows
@@ -85,13 +79,13 @@ def matrix_rows(report: Report) -> list[MatrixRow]:
 def _hop(hop: JSONValue) -> str:
     """``301 -> https://a/`` for a redirect, ``200`` for an answer, the error otherwise."""
     if not isinstance(hop, Mapping):
-        return _text(hop)
+        return shown(hop)
     status, location, error = hop.get("status"), hop.get("location"), hop.get("error")
     if status is None:
-        return _text(f"error: {error}" if error else "no answer")
+        return shown(f"error: {error}" if error else "no answer")
     if location:
-        return _text(f"{status} -> {location}")
-    return _text(status)
+        return shown(f"{status} -> {location}")
+    return shown(status)
 
 
 def timing_rows(report: Report) -> list[TimingRow]:
@@ -102,23 +96,17 @@ def timing_rows(report: Report) -> list[TimingRow]:
             continue
         rows.append(
             TimingRow(
-                route=_text(entry["route"]),
-                method=_text(entry.get("method")) or "GET",
-                url=_text(entry.get("url")),
-                status=_text(entry.get("status")) or "-",
-                ttfb_ms=_ms(entry.get("ttfb_ms")),
-                total_ms=_ms(entry.get("total_ms")),
-                error=_text(entry.get("error")),
+                route=shown(entry["route"]),
+                method=shown(entry.get("method")) or "GET",
+                url=shown(entry.get("url")),
+                status=shown(entry.get("status")) or "-",
+                ttfb_ms=shown_ms(entry.get("ttfb_ms")),
+                total_ms=shown_ms(entry.get("total_ms")),
+                error=shown(entry.get("error")),
                 checkout=entry.get("checkout") is True,
             )
         )
     return rows
-
-
-def _ms(value: JSONValue) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-"
-    return f"{value:.0f} ms"
 
 
 def matrix_lines(rows: list[MatrixRow]) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launchready.findings import JSONValue, Report
-from launchready.report.common import one_line, shorten
+from launchready.report.common import shown
 
 DELIVERABLE = "smoke_steps"
 
@@ -44,12 +44,6 @@ class SmokeRow:
         return 0.0 if self.elapsed_ms is None else self.elapsed_ms / 1000
 
 
-def _text(value: JSONValue) -> str:
-    if value is None:
-        return ""
-    return shorten(one_line(value if isinstance(value, str) else str(value)))
-
-
 def step_row(entry: Mapping[str, JSONValue]) -> SmokeRow | None:
     """One ``StepResult.to_json()`` as a row; None when it has no name."""
     name = entry.get("name")
@@ -61,17 +55,17 @@ def step_row(entry: Mapping[str, JSONValue]) -> SmokeRow | None:
     failed = entry.get("failed")
     conditions = entry.get("conditions")
     chosen = failed if isinstance(failed, list) and failed else conditions
-    reasons = [_text(c) for c in chosen] if isinstance(chosen, list) and not ok else []
+    reasons = [shown(c) for c in chosen] if isinstance(chosen, list) and not ok else []
     if entry.get("error"):
-        reasons.append(_text(entry["error"]))
+        reasons.append(shown(entry["error"]))
     elapsed = entry.get("elapsed_ms")
     return SmokeRow(
-        name=_text(name),
-        kind=_text(entry.get("kind")) or "step",
+        name=shown(name),
+        kind=shown(entry.get("kind")) or "step",
         ok=ok,
-        method=_text(facts.get("method")),
-        target=_text(entry.get("target")),
-        status=_text(facts.get("status")) or "-",
+        method=shown(facts.get("method")),
+        target=shown(entry.get("target")),
+        status=shown(facts.get("status")) or "-",
         elapsed_ms=float(elapsed)
         if isinstance(elapsed, int | float) and not isinstance(elapsed, bool)
         else None,

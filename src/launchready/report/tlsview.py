@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launchready.findings import JSONValue, Report
-from launchready.report.common import one_line, shorten
+from launchready.report.common import shown
 
 PROTOCOLS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 MAX_NAMES_SHOWN = 8
@@ -35,12 +35,6 @@ class TlsRow:
     hsts: str
 
 
-def _text(value: JSONValue) -> str:
-    if value is None:
-        return ""
-    return shorten(one_line(value if isinstance(value, str) else str(value)))
-
-
 def _map(value: JSONValue) -> Mapping[str, JSONValue]:
     return value if isinstance(value, Mapping) else {}
 
@@ -57,34 +51,34 @@ def _row(entry: Mapping[str, JSONValue]) -> TlsRow | None:
     leaf = _map(entry.get("leaf"))
     chain = entry.get("chain")
     names = leaf.get("names")
-    listed = [_text(n) for n in names] if isinstance(names, list) else []
+    listed = [shown(n) for n in names] if isinstance(names, list) else []
     if len(listed) > MAX_NAMES_SHOWN:
         listed = [*listed[:MAX_NAMES_SHOWN], f"… and {len(listed) - MAX_NAMES_SHOWN} more"]
     days = leaf.get("days_left")
-    expires = _text(leaf.get("not_after"))
+    expires = shown(leaf.get("not_after"))
     if isinstance(days, int) and not isinstance(days, bool):
         expires = f"{expires} ({days} days left)" if expires else f"{days} days left"
-    key = ", ".join(t for t in (_text(leaf.get("key")), _text(leaf.get("signature"))) if t)
+    key = ", ".join(t for t in (shown(leaf.get("key")), shown(leaf.get("signature"))) if t)
     hsts = entry.get("hsts")
     return TlsRow(
-        host=_text(entry["host"]),
+        host=shown(entry["host"]),
         ok=entry.get("ok") is True,
-        error=_text(entry.get("error")),
+        error=shown(entry.get("error")),
         protocol=" ".join(
-            t for t in (_text(entry.get("protocol")), _text(entry.get("cipher"))) if t
+            t for t in (shown(entry.get("protocol")), shown(entry.get("cipher"))) if t
         ),
         accepted=_accepted(_map(entry.get("accepted"))),
-        subject=_text(leaf.get("subject")),
-        issuer=_text(leaf.get("issuer")),
+        subject=shown(leaf.get("subject")),
+        issuer=shown(leaf.get("issuer")),
         names=", ".join(listed),
         expires=expires,
         key=key,
         chain=tuple(
-            _text(f"{_text(_map(c).get('subject'))} (issued by {_text(_map(c).get('issuer'))})")
+            shown(f"{shown(_map(c).get('subject'))} (issued by {shown(_map(c).get('issuer'))})")
             for c in (chain if isinstance(chain, list) else [])
             if isinstance(c, Mapping)
         ),
-        hsts=_text(hsts) if hsts else "none",
+        hsts=shown(hsts) if hsts else "none",
     )
 
 
@@ -94,7 +88,7 @@ def _accepted(accepted: Mapping[str, JSONValue]) -> str:
     for name in [*PROTOCOLS, *sorted(k for k in accepted if k not in PROTOCOLS)]:
         value = accepted.get(name)
         if isinstance(value, bool):
-            parts.append(f"{_text(name)} {'yes' if value else 'no'}")
+            parts.append(f"{shown(name)} {'yes' if value else 'no'}")
     return ", ".join(parts)
 
 
