@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from launchready.monitor.decide import CheckState, Notice, Outcome, Policy, decide
+from launchready.monitor.decide import Incident, Notice, Outcome, Policy, Streak, decide, observe
 
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -17,11 +17,27 @@ MINUTE = timedelta(minutes=1)
 def run(pattern: str, policy: Policy | None = None) -> list[tuple[int, Notice]]:
     """Feed ``pattern`` ("." pass, "x" fail, one probe a minute); the notices with the
     index of the probe that caused each."""
-    state, sent = CheckState(), []
-    for index, mark in enumerate(pattern):
-        outcome = Outcome(mark == ".", START + index * MINUTE, ("[STATUS] (503) == 200",))
-        state, notices = decide(state, outcome, policy or Policy())
-        sent += [(index, n) for n in notices]
+    return run_regions({"eu": pattern}, policy)
+
+
+def run_regions(
+    patterns: dict[str, str], policy: Policy | None = None, silent: dict[str, int] | None = None
+) -> list[tuple[int, Notice]]:
+    """Several regions probing the same check in turn, one round a minute; ``silent``: the
+    round from which a region stops reporting (it then leaves the active set)."""
+    rules = policy or Policy()
+    streaks = {region: Streak() for region in patterns}
+    incident: Incident | None = None
+    sent: list[tuple[int, Notice]] = []
+    for index in range(max(len(p) for p in patterns.values())):
+        at = START + index * MINUTE
+        active = {r for r in patterns if index < (silent or {}).get(r, 10**9)}
+        for region in sorted(active):
+            ok = patterns[region][index] == "."
+            outcome = Outcome(ok, at, ("[STATUS] (503) == 200",))
+            streaks[region] = observe(streaks[region], outcome, rules)
+            incident, notices = decide(incident, streaks, active, at, rules)
+            sent += [(index, n) for n in notices]
     return sent
 
 
@@ -75,3 +91,36 @@ def test_random_sequences_keep_the_invariants(seed: int) -> None:
     # One alert per run of two or more failures, and no other.
     runs = [r for r in pattern.split(".") if len(r) >= 2]
     assert notices.count("alert") == len(runs)
+
+
+def test_one_region_that_fails_alone_is_not_an_incident() -> None:
+    assert run_regions({"eu": "xxxxxx", "us": "......"}) == []
+
+
+def test_every_reporting_region_must_see_it_down_by_default() -> None:
+    notices = run_regions({"eu": "xxxxx..", "us": "..xxxx."})
+    assert [(i, n.kind, n.regions) for i, n in notices] == [
+        (3, "alert", ("eu", "us")),
+        (5, "recovery", ()),
+    ]
+    # Customers were hit once the last region went down: us, from round 2.
+    assert notices[0][1].opened_at == START + 2 * MINUTE
+
+
+def test_a_quorum_of_one_alerts_on_any_region() -> None:
+    notices = run_regions({"eu": "xx..", "us": "...."}, Policy(quorum=1))
+    assert [(i, n.kind, n.regions) for i, n in notices] == [
+        (1, "alert", ("eu",)),
+        (2, "recovery", ()),
+    ]
+
+
+def test_a_silent_region_no_longer_holds_the_quorum_back() -> None:
+    # us stops reporting at round 3: eu alone is then every active region.
+    notices = run_regions({"eu": "xxxxxx", "us": "......"}, silent={"us": 3})
+    assert [(i, n.kind) for i, n in notices] == [(3, "alert")]
+
+
+def test_a_quorum_is_a_positive_number() -> None:
+    with pytest.raises(ValueError, match="quorum"):
+        Policy(quorum=0)

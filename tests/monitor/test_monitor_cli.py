@@ -1,108 +1,20 @@
 """``launchready monitor`` end to end: a real monitor process, a loopback target the test
 switches between healthy and failing, and a real webhook receiving the Apprise alerts.
 A flapping target yields exactly one alert and one recovery per incident, and a
-``kill -9`` in the middle of an incident neither repeats nor loses one."""
+``kill -9`` in the middle of an incident neither repeats nor loses one (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from tests.labserver import free_port, serve
-
-INTERVAL = "1s"
-
-
-@dataclass
-class Lab:
-    """The target (health switchable) and the alert receiver, counted as events arrive."""
-
-    target: str = ""
-    hook: str = ""
-    healthy: bool = True
-    probes: int = 0
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-
-    async def wait_for(self, predicate: Any, within: float = 20) -> None:
-        async with self.changed:
-            await asyncio.wait_for(self.changed.wait_for(predicate), within)
-
-    def titles(self) -> list[str]:
-        return [str(a["title"]).split(":")[0] for a in self.alerts]
-
-
-@pytest.fixture
-async def lab() -> AsyncIterator[Lab]:
-    state = Lab()
-
-    async def health(request: web.Request) -> web.Response:
-        async with state.changed:
-            state.probes += 1
-            state.changed.notify_all()
-        return web.Response(text="ok") if state.healthy else web.Response(status=503)
-
-    async def hook(request: web.Request) -> web.Response:
-        body = await request.json()
-        async with state.changed:
-            state.alerts.append(body)
-            state.changed.notify_all()
-        return web.Response(text="ok")
-
-    target, receiver = web.Application(), web.Application()
-    target.router.add_get("/healthz", health)
-    receiver.router.add_post("/hook", hook)
-    async with serve(target) as origin, serve(receiver) as hooks:
-        state.target, state.hook = origin, hooks
-        yield state
-
-
-def manifest(tmp_path: Path, lab: Lab, heartbeat: str | None = None) -> Path:
-    path = tmp_path / "launchready.yaml"
-    hook = "json://" + lab.hook.removeprefix("http://") + "/hook"
-    beats = f"\n  heartbeats: [{heartbeat}]" if heartbeat else ""
-    path.write_text(
-        f"""
-site: {{domain: shop.test}}
-routes:
-  - {{name: health, url: "{lab.target}/healthz", health: true}}
-monitor:
-  interval: 60s
-  alert_after: 2
-  notify: ["{hook}"]{beats}
-"""
-    )
-    return path
-
-
-async def start(
-    path: Path, db: Path, *extra: str, env: dict[str, str] | None = None
-) -> asyncio.subprocess.Process:
-    """The real ``launchready monitor`` in its own process."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "launchready",
-        "monitor",
-        "-m",
-        str(path),
-        "--db",
-        f"sqlite:///{db}",
-        *extra,
-        env={**os.environ, **(env or {})},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+from tests.labserver import free_port
+from tests.monitor.lab import INTERVAL, Lab, manifest, start, until_listening
 
 
 async def test_flapping_target_one_alert_and_one_recovery_per_incident(
@@ -131,8 +43,19 @@ async def test_flapping_target_one_alert_and_one_recovery_per_incident(
     assert "[STATUS] (503) == 200" in lab.alerts[0]["message"]
 
 
-async def test_kill_9_mid_incident_neither_repeats_nor_loses(lab: Lab, tmp_path: Path) -> None:
-    path, db = manifest(tmp_path, lab), tmp_path / "monitor.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The monitor's store: a SQLite file, or a fresh database on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'monitor.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url.replace("postgresql+psycopg://", "postgresql://")  # as a user writes it
+
+
+async def test_kill_9_mid_incident_neither_repeats_nor_loses(
+    lab: Lab, tmp_path: Path, db: str
+) -> None:
+    path = manifest(tmp_path, lab)
     lab.healthy = False
     first = await start(path, db, "--interval", INTERVAL)
     await lab.wait_for(lambda: len(lab.alerts) == 1)
@@ -201,15 +124,3 @@ async def test_a_heartbeat_without_a_token_is_refused(lab: Lab, tmp_path: Path) 
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
     assert process.returncode == 2
     assert "set a token" in stderr.decode()
-
-
-async def until_listening(http: aiohttp.ClientSession, url: str) -> None:
-    """The monitor's listener answers (it starts after the store opens)."""
-    for _ in range(200):
-        try:
-            async with http.get(url) as answer:
-                if answer.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"{url} never answered")

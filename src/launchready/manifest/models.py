@@ -297,12 +297,30 @@ class Heartbeat(Section):
     ``${VAR}``. The monitor refuses to watch a heartbeat without one."""
 
 
+class Dashboard(Section):
+    """Who may see the monitor's dashboard and ``/metrics`` when ``--listen`` is not on
+    loopback: a bearer token, or a user name and password (HTTP basic auth), or both.
+    Use ``${VAR}`` for the secrets."""
+
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+
 class Monitor(Section):
     interval: Duration = 60.0
     alert_after: int = Field(default=2, ge=1)
+    recover_after: int = Field(default=1, ge=1)
+    """Consecutive successes that close an incident."""
+    remind_every: Duration | None = None
+    """Repeat the alert while an incident stays open (e.g. ``1h``); unset: never."""
+    quorum: int | None = Field(default=None, ge=1)
+    """Regions that must see a check down before it is an incident; unset: every region
+    that reported in the last three intervals."""
     notify: list[str] = Field(default_factory=list)
     cert_warning: Duration = 14 * 86400.0
     heartbeats: list[Heartbeat] = Field(default_factory=list)
+    dashboard: Dashboard | None = None
 
 
 class Secrets(Section):

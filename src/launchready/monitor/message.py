@@ -31,10 +31,13 @@ def build(notice: Notice, check: str, target: str, site: str) -> Message:
             failure=False,
         )
     prefix = "STILL DOWN" if notice.kind == "reminder" else "DOWN"
+    seen = ""
+    if notice.regions and notice.regions != ("default",):
+        seen = f"\nSeen failing from: {', '.join(notice.regions)}."
     return Message(
         f"[{site}] {prefix}: {check}",
         f"{check} ({target}) is failing since {since} "
-        f"({human(notice.downtime)} so far).\nFailed conditions:\n{why}",
+        f"({human(notice.downtime)} so far).\nFailed conditions:\n{why}{seen}",
         failure=True,
     )
 

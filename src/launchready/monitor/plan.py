@@ -22,7 +22,7 @@ from launchready.net.tls import probe_tls
 from launchready.smoke.chatsteps import chat_step
 from launchready.smoke.steps import StepResult, route_step
 
-Kind = Literal["http", "certificate", "dns", "chatbot", "heartbeat"]
+Kind = Literal["http", "certificate", "dns", "chatbot", "heartbeat", "region"]
 DEFAULT_CERT_WARNING_S = 14 * 86400.0
 
 
@@ -134,6 +134,7 @@ async def _certificate(ctx: CheckContext, check: MonitorCheck) -> StepResult:
         evaluate_all([condition], outcome),
         elapsed_ms=elapsed,
         error=None if result.ok else f"{result.error_kind}: {result.error}",
+        evidence={"days_left": round(left / 86400, 1) if left is not None else None},
     )
 
 

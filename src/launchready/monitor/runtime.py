@@ -1,11 +1,12 @@
-"""The running monitor: schedule, probe, decide, store, send.
+"""The running monitor: schedule, probe, decide, store, send, serve.
 
 Each check is probed on its own slot of the interval (:mod:`.schedule`); a probe's verdict
 goes through the store in one transaction (:meth:`.store.Store.record`), and a separate
 sender drains the store's outbox to the Apprise channels with retries, so a slow or broken
 channel never delays a probe, and a restart resends exactly what was not delivered.
 It watches what :mod:`.plan` finds in the manifest: every route, every HTTPS host's
-certificate, the canonical host's DNS and the chatbot.
+certificate, the canonical host's DNS, the chatbot and the heartbeats; with several
+regions sharing the store, each region also watches that the others still report.
 """
 
 from __future__ import annotations
@@ -15,20 +16,22 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
 from launchready.context import CheckContext
 from launchready.errors import InputError
 from launchready.manifest import Manifest
+from launchready.manifest.models import Monitor
 from launchready.monitor.decide import Notice, Outcome, Policy
-from launchready.monitor.listener import listener_app
+from launchready.monitor.listener import Access, listener_app
 from launchready.monitor.message import Message, build
+from launchready.monitor.metrics import Stats
 from launchready.monitor.plan import MonitorCheck, heartbeat_verdict, plan, probe
 from launchready.monitor.schedule import Run, run_schedule
 from launchready.monitor.send import deliver
-from launchready.monitor.store import Store
+from launchready.monitor.store import Observation, Store
 from launchready.smoke.steps import StepResult
 
 log = logging.getLogger("launchready.monitor")
@@ -36,6 +39,8 @@ log = logging.getLogger("launchready.monitor")
 SEND_EVERY_S = 1.0
 """How often the sender looks at the outbox."""
 COMPACT_EVERY_S = 3600.0
+SILENT_AFTER = 3
+"""Intervals without a report after which a region is silent."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,20 @@ class MonitorOptions:
     interval: float | None = None
     """Seconds between two probes of a check; None: ``monitor.interval`` (60 s)."""
     listen: tuple[str, int] | None = None
-    """Where to serve ``/healthz`` and the heartbeat pings; None: no listener."""
+    """Where to serve the dashboard, the status page, ``/metrics``, ``/healthz`` and the
+    heartbeat pings; None: nowhere."""
 
 
-def policy(manifest: Manifest) -> Policy:
-    section = manifest.monitor
-    return Policy(alert_after=section.alert_after if section else 2)
+def policy(manifest: Manifest, interval: float) -> Policy:
+    section = manifest.monitor or Monitor()
+    remind = section.remind_every
+    return Policy(
+        alert_after=section.alert_after,
+        recover_after=section.recover_after,
+        remind_every=timedelta(seconds=remind) if remind else None,
+        quorum=section.quorum,
+        active_window=timedelta(seconds=SILENT_AFTER * interval),
+    )
 
 
 async def run_monitor(
@@ -59,22 +72,26 @@ async def run_monitor(
     stop: asyncio.Event,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    stats: Stats | None = None,
 ) -> None:
-    """Watch every route of ``ctx.manifest`` until ``stop`` is set."""
+    """Watch every check of ``ctx.manifest`` until ``stop`` is set."""
     manifest = ctx.manifest
+    section = manifest.monitor or Monitor()
     watching_since = now()
-    heartbeats = list(manifest.monitor.heartbeats) if manifest.monitor else []
-    unguarded = [b.name for b in heartbeats if not b.token]
+    unguarded = [b.name for b in section.heartbeats if not b.token]
     if unguarded:
         raise InputError(
             f"monitor.heartbeats {', '.join(unguarded)}: set a token (e.g. "
             "token: ${ORDER_SYNC_PING_TOKEN}) so only your job can ping"
         )
+    access = Access.from_manifest(section.dashboard)
+    if options.listen is not None:
+        access.require_for(options.listen[0])
 
     store = await asyncio.to_thread(Store, options.store_url)
-    interval = options.interval or (manifest.monitor.interval if manifest.monitor else 60.0)
-    rules = policy(manifest)
-    channels = list(manifest.monitor.notify) if manifest.monitor else []
+    interval = options.interval or section.interval
+    rules = policy(manifest, interval)
+    counted = stats or Stats()
     site = manifest.site.domain
 
     async def check_once(check: MonitorCheck) -> StepResult:
@@ -84,65 +101,78 @@ async def run_monitor(
         return await probe(ctx, check)
 
     async def report(run: Run[MonitorCheck, StepResult]) -> None:
+        counted.ran(run.drift_s)
         step = run.result
         conditions = step.failed or step.conditions
         if step.error:
             conditions = (*conditions, step.error)
-        outcome = Outcome(step.ok, now(), tuple(conditions))
         check = run.check
-
-        def message(notice: Notice) -> Message:
-            return build(notice, check.name, check.target, site)
-
-        await asyncio.to_thread(
-            store.record,
+        days_left = step.evidence.get("days_left")
+        seen = Observation(
             check.name,
             check.kind,
             check.target,
             options.region,
-            outcome,
+            Outcome(step.ok, now(), tuple(conditions)),
             step.elapsed_ms,
-            rules,
-            message,
+            float(days_left) if isinstance(days_left, int | float) else None,
         )
+        await asyncio.to_thread(store.record, seen, rules, _builder(check, site))
 
-    site_runner: web.AppRunner | None = None
+    runner: web.AppRunner | None = None
     if options.listen is not None:
-        site_runner = web.AppRunner(listener_app(store, heartbeats, now))
-        await site_runner.setup()
-        await web.TCPSite(site_runner, *options.listen).start()
-    sender = asyncio.create_task(_send_loop(store, channels, stop))
-    compactor = asyncio.create_task(_compact_loop(store, stop, now))
+        app = listener_app(store, manifest, access, counted, options.region, now)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, *options.listen).start()
+    helpers = [
+        asyncio.create_task(_send_loop(store, list(section.notify), options.region, stop, now)),
+        asyncio.create_task(_compact_loop(store, stop, now)),
+        asyncio.create_task(_regions_loop(store, options.region, site, interval, rules, stop, now)),
+    ]
     try:
         await run_schedule(plan(manifest), interval, check_once, report, stop)
     finally:
-        await sender
-        await compactor
-        if site_runner is not None:
-            await site_runner.cleanup()
+        for helper in helpers:
+            await helper
+        if runner is not None:
+            await runner.cleanup()
         await asyncio.to_thread(store.close)
 
 
-async def _send_loop(store: Store, channels: list[str], stop: asyncio.Event) -> None:
-    """Deliver every pending notice, oldest first; once more after ``stop`` to flush."""
+def _builder(check: MonitorCheck, site: str) -> Callable[[Notice], Message]:
+    def message(notice: Notice) -> Message:
+        return build(notice, check.name, check.target, site)
+
+    return message
+
+
+async def _send_loop(
+    store: Store,
+    channels: list[str],
+    region: str,
+    stop: asyncio.Event,
+    now: Callable[[], datetime],
+) -> None:
+    """Deliver every pending notice, oldest first; once more after ``stop`` to flush.
+    Each channel's result is kept for the dashboard's channel health."""
     while True:
-        for item in await asyncio.to_thread(store.pending):
+        for item in await asyncio.to_thread(store.claim, region, now()):
             if not channels:
                 await asyncio.to_thread(store.mark, item.id, sent=True, error="no channel")
                 continue
             results = await deliver(item.message, channels)
+            for result in results:
+                await asyncio.to_thread(
+                    store.channel_result, result.channel, now(), ok=result.ok, error=result.error
+                )
             sent = any(r.ok for r in results)
             failed = "; ".join(f"{r.channel}: {r.error}" for r in results if not r.ok) or None
             await asyncio.to_thread(store.mark, item.id, sent=sent, error=failed)
             if failed:
                 log.warning("alert %s for %s: %s", item.kind, item.check, failed)
-        if stop.is_set():
+        if await _stopped(stop, SEND_EVERY_S):
             return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=SEND_EVERY_S)
-
-
-__all__ = ["MonitorOptions", "run_monitor"]
 
 
 async def _compact_loop(store: Store, stop: asyncio.Event, now: Callable[[], datetime]) -> None:
@@ -151,7 +181,44 @@ async def _compact_loop(store: Store, stop: asyncio.Event, now: Callable[[], dat
         rolled = await asyncio.to_thread(store.compact, now())
         if rolled:
             log.info("rolled %d results older than 7 days into hourly rows", rolled)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=COMPACT_EVERY_S)
-        if stop.is_set():
+        if await _stopped(stop, COMPACT_EVERY_S):
             return
+
+
+async def _regions_loop(
+    store: Store,
+    region: str,
+    site: str,
+    interval: float,
+    rules: Policy,
+    stop: asyncio.Event,
+    now: Callable[[], datetime],
+) -> None:
+    """Once there is more than one region, each interval every region checks that every
+    region still reports: a silent region is an incident of its own ("region eu"), since
+    its checks no longer count toward the quorum."""
+    window = rules.active_window
+    while not await _stopped(stop, interval):
+        regions = await asyncio.to_thread(store.regions)
+        if len(regions) < 2:
+            continue
+        at = now()
+        for name, last in sorted(regions.items()):
+            quiet = (at - last).total_seconds() if name != region else 0.0
+            ok = quiet <= window.total_seconds()
+            condition = f"[LAST_REPORT] ({round(quiet)}s ago) <= {round(window.total_seconds())}s"
+            seen = Observation(
+                f"region {name}", "region", name, region, Outcome(ok, at, (condition,))
+            )
+            check = MonitorCheck(seen.check, "region", name)
+            await asyncio.to_thread(store.record, seen, rules, _builder(check, site))
+
+
+async def _stopped(stop: asyncio.Event, wait_s: float) -> bool:
+    """Wait up to ``wait_s``; whether the monitor is stopping."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=wait_s)
+    return stop.is_set()
+
+
+__all__ = ["MonitorOptions", "run_monitor"]

@@ -38,16 +38,50 @@ class ResultRow(Base):
     latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     conditions: Mapped[str] = mapped_column(Text)
     """The resolved conditions, one per line: ``[STATUS] (503) == 200``."""
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """What the probe measured beyond latency, when its kind has it: a certificate's days
+    left."""
+
+
+class RegionStateRow(Base):
+    """One region's streak for one check (launchready.monitor.decide.Streak)."""
+
+    __tablename__ = "region_state"
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"), primary_key=True)
+    region: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    successes: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    down_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    conditions: Mapped[str] = mapped_column(Text)
+
+
+class RegionRow(Base):
+    """When each region's monitor last reported; silent regions leave the quorum."""
+
+    __tablename__ = "regions"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChannelRow(Base):
+    """How an alert channel has been doing, for the dashboard (never its credentials)."""
+
+    __tablename__ = "channels"
+    channel: Mapped[str] = mapped_column(String(300), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    last_ok_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class StateRow(Base):
-    """The decision state of a check (launchready.monitor.decide.CheckState)."""
+    """A check's open incident (launchready.monitor.decide.Incident), if any; its row is
+    also the lock that serialises the regions' decisions about the check."""
 
     __tablename__ = "check_state"
     check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    successes: Mapped[int] = mapped_column(Integer, default=0)
-    first_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     incident_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     incident_conditions: Mapped[str | None] = mapped_column(Text)
     last_notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -60,6 +94,8 @@ class IncidentRow(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     conditions: Mapped[str] = mapped_column(Text)
+    regions: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The regions that saw it down, comma-separated."""
 
 
 class OutboxRow(Base):
@@ -76,6 +112,11 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The region whose monitor is sending it; the others leave it alone until
+    ``claimed_until`` (a monitor that died mid-send frees it then; its own region's
+    restarted monitor takes it back at once)."""
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class HeartbeatRow(Base):
