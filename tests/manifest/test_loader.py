@@ -280,3 +280,17 @@ def test_route_conditions_are_checked_when_the_manifest_loads(
     assert error.field == "routes[0].conditions"
     assert error.line == 3
     assert "[STATUS] === 200" in str(error)
+
+
+def test_a_dashboard_password_needs_its_user(write_manifest: Callable[[str], Path]) -> None:
+    error = _error(
+        write_manifest,
+        """
+        site: {domain: shop.test}
+        monitor:
+          quorum: 2
+          dashboard: {password: "${DASH}"}
+        """.replace("${DASH}", "hunter2"),
+    )
+    assert (error.field, error.line) == ("monitor.dashboard", 4)
+    assert "username and password together" in str(error)

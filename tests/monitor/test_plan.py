@@ -3,10 +3,12 @@ host's certificate against the 14-day warning, the canonical host's DNS, the cha
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from launchready.manifest import load_manifest
+from launchready.manifest import Manifest, load_manifest
 from launchready.monitor.plan import plan, probe
+from launchready.monitor.runtime import policy
 from tests.checks.support import check_context
 
 
@@ -36,3 +38,29 @@ async def test_the_flawed_demo_fails_its_expiring_certificate_and_crashing_webho
     (condition,) = found["certificate chat.demo-candles.test"][1]
     assert condition.startswith("[CERTIFICATE_EXPIRATION] (")
     assert condition.endswith("> 14d")
+
+
+def test_the_manifest_sets_the_alerting_rules(tmp_path: Path) -> None:
+    path = tmp_path / "launchready.yaml"
+    path.write_text(
+        """
+site: {domain: shop.test}
+routes: [{name: home, url: "https://shop.test/"}]
+monitor: {alert_after: 3, recover_after: 2, remind_every: 1h, quorum: 2}
+"""
+    )
+    rules = policy(load_manifest(path), interval=20.0)
+    assert (rules.alert_after, rules.recover_after, rules.quorum) == (3, 2, 2)
+    assert rules.remind_every == timedelta(hours=1)
+    assert rules.active_window == timedelta(seconds=60)  # three intervals
+    defaults = policy(_bare(tmp_path), 60.0)
+    assert (defaults.alert_after, defaults.recover_after, defaults.remind_every) == (2, 1, None)
+    assert defaults.quorum is None
+
+
+def _bare(tmp_path: Path) -> Manifest:
+    path = tmp_path / "bare.yaml"
+    path.write_text(
+        'site: {domain: shop.test}\nroutes: [{name: home, url: "https://shop.test/"}]\n'
+    )
+    return load_manifest(path)

@@ -306,6 +306,12 @@ class Dashboard(Section):
     username: str | None = None
     password: str | None = None
 
+    @model_validator(mode="after")
+    def _pairs(self) -> Dashboard:
+        if bool(self.username) != bool(self.password):
+            raise ValueError("set username and password together (HTTP basic auth)")
+        return self
+
 
 class Monitor(Section):
     interval: Duration = 60.0
