@@ -37,6 +37,11 @@ class Lab:
         async with self.changed:
             await asyncio.wait_for(self.changed.wait_for(predicate), within)
 
+    @property
+    def notify_url(self) -> str:
+        """The receiver as an Apprise URL (JSON webhook)."""
+        return "json://" + self.hook.removeprefix("http://") + "/hook"
+
     def titles(self) -> list[str]:
         return [str(a["title"]).split(":")[0] for a in self.alerts]
 
@@ -68,7 +73,6 @@ async def running_lab() -> AsyncIterator[Lab]:
 
 def manifest(tmp_path: Path, lab: Lab, heartbeat: str | None = None) -> Path:
     path = tmp_path / "launchready.yaml"
-    hook = "json://" + lab.hook.removeprefix("http://") + "/hook"
     beats = f"\n  heartbeats: [{heartbeat}]" if heartbeat else ""
     path.write_text(
         f"""
@@ -78,7 +82,7 @@ routes:
 monitor:
   interval: 60s
   alert_after: 2
-  notify: ["{hook}"]{beats}
+  notify: ["{lab.notify_url}"]{beats}
 """
     )
     return path

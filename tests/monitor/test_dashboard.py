@@ -25,7 +25,6 @@ PING = "ping-0c4d8e2f"
 
 
 def manifest(tmp_path: Path, lab: Lab, dashboard: str = "") -> Path:
-    hook = "json://" + lab.hook.removeprefix("http://") + "/hook"
     path = tmp_path / "launchready.yaml"
     path.write_text(
         f"""
@@ -34,11 +33,22 @@ routes:
   - {{name: health, url: "{lab.target}/healthz?key=internal-route-secret", health: true}}
 monitor:
   alert_after: 2
-  notify: ["{hook}"]
+  notify: ["{lab.notify_url}"]
   heartbeats: [{{name: order-sync, period: 1h, token: "${{PING}}"}}]{dashboard}
 """
     )
     return path
+
+
+async def listening(
+    tmp_path: Path, lab: Lab, dashboard: str, listen: str
+) -> asyncio.subprocess.Process:
+    """The monitor of :func:`manifest`, serving its pages on ``listen``."""
+    path = manifest(tmp_path, lab, dashboard)
+    env = {"PING": PING, "DASH": TOKEN}
+    return await start(
+        path, tmp_path / "monitor.db", "--interval", INTERVAL, "--listen", listen, env=env
+    )
 
 
 @asynccontextmanager
@@ -47,15 +57,7 @@ async def monitoring(
 ) -> AsyncIterator[tuple[str, aiohttp.ClientSession]]:
     """A monitor listening on loopback; its base URL and an HTTP session."""
     listen = f"127.0.0.1:{free_port()}"
-    process = await start(
-        manifest(tmp_path, lab, dashboard),
-        tmp_path / "monitor.db",
-        "--interval",
-        INTERVAL,
-        "--listen",
-        listen,
-        env={"PING": PING, "DASH": TOKEN},
-    )
+    process = await listening(tmp_path, lab, dashboard, listen)
     base = f"http://{listen}"
     try:
         # unsafe: the jar keeps cookies of IP-address hosts (the dashboard's, on loopback).
@@ -166,15 +168,7 @@ async def test_a_guarded_dashboard_needs_its_token_or_password(lab: Lab, tmp_pat
 async def test_beyond_loopback_an_open_dashboard_is_refused(
     lab: Lab, tmp_path: Path, dashboard: str
 ) -> None:
-    process = await start(
-        manifest(tmp_path, lab, dashboard),
-        tmp_path / "monitor.db",
-        "--interval",
-        INTERVAL,
-        "--listen",
-        f"0.0.0.0:{free_port()}",
-        env={"PING": PING, "DASH": TOKEN},
-    )
+    process = await listening(tmp_path, lab, dashboard, f"0.0.0.0:{free_port()}")
     if dashboard:  # guarded: it starts (and stops cleanly)
         await lab.wait_for(lambda: lab.probes >= 1)
         await stop(process)

@@ -19,7 +19,6 @@ EU, US = "127.0.0.1", "127.0.0.2"
 
 def region_manifest(tmp_path: Path, lab: Lab, port: int, address: str) -> Path:
     """The same store seen through one region's network: health.shop.test is ``address``."""
-    hook = "json://" + lab.hook.removeprefix("http://") + "/hook"
     path = tmp_path / f"launchready-{address}.yaml"
     path.write_text(
         f"""
@@ -30,7 +29,7 @@ network:
   resolve: {{"health.shop.test:{port}": "{address}:{port}"}}
 monitor:
   alert_after: 2
-  notify: ["{hook}"]
+  notify: ["{lab.notify_url}"]
 """
     )
     return path
