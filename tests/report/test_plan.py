@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from launchready.findings import AttemptStatus, Report, Severity, Stage, sort_findings
-from launchready.report.plan import FINAL_VALIDATION, build_plan
+from launchready.report import Format, render
+from launchready.report.plan import FINAL_VALIDATION, build_plan, verify_command
 
 WINDOW_HOURS = [(0, 6), (6, 18), (18, 30), (30, 40), (40, 48)]
 
@@ -82,3 +85,34 @@ def test_empty_report_gives_a_plan_that_says_so(empty_report: Report) -> None:
     assert all(not w.items for w in plan.windows)
     assert all(c.status is AttemptStatus.RAN for c in empty_report.checks)
     assert plan.windows[0].notes == ()
+
+
+def test_every_item_has_its_fix_and_the_command_that_verifies_it(report: Report) -> None:
+    plan = build_plan(report)
+    for item in plan.items:
+        assert item.fix and item.verify.startswith("launchready ")
+    commands = {item.id: item.verify for item in plan.items + plan.after_launch}
+    assert all(
+        cmd == f"launchready audit --only {i.split('.')[0]}"
+        for i, cmd in commands.items()
+        if i.split(".")[0] in {"dns", "email", "tls", "routing", "web"}
+    )
+    page, markdown = render(report, Format.HTML), render(report, Format.MD)
+    for item in plan.items:
+        assert f"<code>{item.verify}</code>" in page
+        assert f"Verify: `{item.verify}`" in markdown
+
+
+@pytest.mark.parametrize(
+    ("finding_id", "command"),
+    [
+        ("secrets.in-history", "launchready secrets scan --history"),
+        ("secrets.in-tree", "launchready secrets scan"),
+        ("chatbot.prompt-leak", "launchready redteam"),
+        ("chatbot.slow", "launchready smoke"),
+        ("env.missing", "launchready env check"),
+        ("email.spf-permissive", "launchready audit --only email"),
+    ],
+)
+def test_verify_commands(finding_id: str, command: str) -> None:
+    assert verify_command(finding_id) == command

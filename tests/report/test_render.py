@@ -43,11 +43,12 @@ READABLE: dict[Format, Callable[[str], str]] = {
     Format.HTML: _html_strings,
     Format.SARIF: _json_strings,
     Format.JUNIT: _xml_strings,
+    Format.PDF: _html_strings,  # the HTML that the CLI prints to PDF
 }
 
 
 def test_formats_are_the_cli_values() -> None:
-    assert [f.value for f in Format] == ["text", "json", "md", "html", "sarif", "junit"]
+    assert [f.value for f in Format] == ["text", "json", "md", "html", "sarif", "junit", "pdf"]
     assert Format("md") is Format.MD
 
 

@@ -65,6 +65,7 @@ _EXTENSIONS = {
     ".htm": Format.HTML,
     ".sarif": Format.SARIF,
     ".xml": Format.JUNIT,
+    ".pdf": Format.PDF,
 }
 
 

@@ -34,6 +34,8 @@ class Format(StrEnum):
     HTML = "html"
     SARIF = "sarif"
     JUNIT = "junit"
+    PDF = "pdf"
+    """The HTML report printed by Chromium (the CLI prints it: see launchready.pdf)."""
 
 
 def render(
@@ -57,7 +59,7 @@ def render(
             return json_report.render(report)
         case Format.MD:
             return markdown.render(report)
-        case Format.HTML:
+        case Format.HTML | Format.PDF:
             return html.render(report)
         case Format.SARIF:
             return sarif.render(report)

@@ -146,7 +146,8 @@ def _plan(plan: LaunchPlan) -> list[str]:
     for window in plan.windows:
         lines += [f"### {md(window.title)}", ""]
         lines += [
-            f"- [ ] **{item.severity.value}** {md(item.title)} ({md(item.id)})"
+            f"- [ ] **{item.severity.value}** {md(item.title)} ({md(item.id)})  \n"
+            f"  Fix: {md(item.fix)} Verify: `{item.verify}`"
             for item in window.items
         ]
         lines += [f"- [ ] _{md(note)}_" for note in window.notes]

@@ -34,6 +34,8 @@ class PlanItem:
     stage: Stage
     fix: str
     fingerprint: str
+    verify: str
+    """The command that proves the fix worked."""
 
     @classmethod
     def of(cls, finding: Finding) -> PlanItem:
@@ -45,7 +47,33 @@ class PlanItem:
             stage=finding.stage,
             fix=finding.fix,
             fingerprint=finding.fingerprint,
+            verify=verify_command(finding.id),
         )
+
+
+_VERIFY = {
+    "secrets.in-history": "launchready secrets scan --history",
+    "secrets.in-frontend": "launchready audit --only secrets",
+    "secrets.in-build": "launchready deploy check",
+    "chatbot.slow": "launchready smoke",
+    "chatbot.unavailable": "launchready smoke",
+}
+_VERIFY_AREA = {
+    "secrets": "launchready secrets scan",
+    "env": "launchready env check",
+    "chatbot": "launchready redteam",
+    "smoke": "launchready smoke",
+    "logs": "launchready logs",
+    "db": "launchready db",
+}
+
+
+def verify_command(finding_id: str) -> str:
+    """The narrowest command that re-checks ``finding_id``: its own command where it has
+    one (``redteam``, ``smoke``, ``secrets scan``, ``env check``), else the audit of its
+    area alone."""
+    area = finding_id.split(".", 1)[0]
+    return _VERIFY.get(finding_id) or _VERIFY_AREA.get(area) or f"launchready audit --only {area}"
 
 
 @dataclass(frozen=True)
