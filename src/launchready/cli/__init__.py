@@ -10,6 +10,7 @@ import sys
 
 from launchready.cli import demo as _demo  # registers `launchready demo` on app
 from launchready.cli import handover as _handover  # registers `launchready handover` on app
+from launchready.cli import init as _init  # registers `launchready init` on app
 from launchready.cli import load as _load  # registers `launchready load` on app
 from launchready.cli import monitor as _monitor  # registers `launchready monitor` on app
 from launchready.cli import redteam as _redteam  # registers `launchready redteam` on app
@@ -30,4 +31,4 @@ def main() -> None:
     sys.exit(run_command(app))
 
 
-__all__ = ["_demo", "_handover", "_load", "_monitor", "_redteam", "_smoke", "app", "main"]
+__all__ = ["_demo", "_handover", "_init", "_load", "_monitor", "_redteam", "_smoke", "app", "main"]

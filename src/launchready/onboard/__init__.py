@@ -1,0 +1,1 @@
+"""``launchready init``: from a domain to a first manifest."""
