@@ -74,6 +74,9 @@ def test_a_manifest_that_names_nobody_lists_every_gap(cli: CliRun, tmp_path: Pat
     for gap in ("registrar", "deploy.secrets_store", "deploy.rollback", "monitor.notify", "health"):
         assert gap in gaps
     assert page["risks"] == [] and page["report_at"] is None
+    markdown = cli("handover", "-m", path, "--format", "md").stdout
+    assert markdown.count("| **open item** | **nobody named** |") == 7
+    assert "- Roll back (under 10 minutes): **open item, not written down**" in markdown
     pdf = tmp_path / "gaps.pdf"
     assert cli("handover", "-m", path, "-o", pdf, timeout=120).returncode == 0
     assert len(pypdf.PdfReader(pdf).pages) == 1
