@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from launchready.handover.model import Handover
 from launchready.report.common import one_line
 from launchready.report.markdown import md
+from launchready.templating import html_environment
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("launchready.handover", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return html_environment("launchready.handover")
 
 
 def html(handover: Handover) -> str:

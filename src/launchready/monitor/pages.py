@@ -8,16 +8,17 @@ a condition, a region or anything with a token in it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from launchready.monitor.message import human
 from launchready.monitor.overview import UPTIME_TARGET, Bucket, CheckView, Overview
+from launchready.templating import html_environment
 
 CHART_W, CHART_H, CHART_PAD = 240, 64, 4
 PUBLIC_KINDS = frozenset({"http", "chatbot"})
@@ -35,18 +36,13 @@ class Line:
 
 @cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("launchready.monitor", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["when"] = _when
-    env.filters["ago"] = _ago
-    env.filters["percent"] = _percent
-    env.filters["human"] = human
-    return env
+    filters: dict[str, Callable[..., Any]] = {
+        "when": _when,
+        "ago": _ago,
+        "percent": _percent,
+        "human": human,
+    }
+    return html_environment("launchready.monitor", filters)
 
 
 def dashboard(view: Overview, site: str, refresh_s: int, budgets: dict[str, float]) -> str:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment
 
 from launchready.findings import AttemptStatus, Finding, Report, Severity
 from launchready.report.common import (
     SEVERITY_LABELS,
     SEVERITY_MEANING,
     attempt_reason,
-    clean,
     evidence_items,
     human_duration,
     iso_utc,
@@ -33,6 +32,7 @@ from launchready.report.perfcharts import HEIGHT, PAD, WIDTH, lighthouse_rows, l
 from launchready.report.plan import build_plan
 from launchready.report.routing import matrix_rows, timing_rows
 from launchready.report.tlsview import tls_rows
+from launchready.templating import html_environment
 
 COLORS: dict[Severity, str] = {
     Severity.BLOCKER: "#b3261e",
@@ -64,20 +64,7 @@ class Reference:
 
 @cache
 def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("launchready.report", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=_finalize,
-    )
-
-
-def _finalize(value: Any) -> Any:
-    """Every interpolated string loses its control characters before it is escaped."""
-    return clean(value) if isinstance(value, str) else value
+    return html_environment("launchready.report")
 
 
 def render(report: Report) -> str:

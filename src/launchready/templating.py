@@ -1,0 +1,34 @@
+"""The one way launchready builds a Jinja environment for its HTML pages (the report, the
+monitor's dashboard and status page, the handover): autoescaping on, undefined names an
+error rather than an empty string, and every interpolated string stripped of control
+characters before it is escaped, so text from a hostile server cannot shape the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from launchready.report.common import clean
+
+
+def html_environment(
+    package: str, filters: Mapping[str, Callable[..., Any]] | None = None
+) -> Environment:
+    """An environment over ``package``'s ``templates`` folder."""
+    env = Environment(
+        loader=PackageLoader(package, "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_finalize,
+    )
+    env.filters.update(filters or {})
+    return env
+
+
+def _finalize(value: Any) -> Any:
+    return clean(value) if isinstance(value, str) else value
