@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import base64
 import email
+import json
 import re
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from ssl import cert_time_to_seconds
 from typing import TYPE_CHECKING
@@ -381,6 +384,68 @@ async def _secrets_store(p: Probe) -> bool:
 @observes("monitor.not-configured")
 async def _notify(p: Probe) -> bool:
     return p.manifest.monitor is None or not p.manifest.monitor.notify
+
+
+def _access_lines(p: Probe) -> list[str]:
+    return (p.store.workdir / "logs" / "access.log").read_text().splitlines()
+
+
+def _app_entries(p: Probe) -> list[dict[str, str]]:
+    text = (p.store.workdir / "logs" / "app.jsonl").read_text()
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@observes("logs.slow-endpoint")
+async def _slow_lookup(p: Probe) -> bool:
+    times = sorted(
+        float(line.split('" ')[-1].split()[0])
+        for line in _access_lines(p)
+        if re.search(r'"GET /orders/\d+/status ', line)
+    )
+    return len(times) >= 50 and times[int(0.95 * len(times))] > 0.3
+
+
+@observes("logs.error-spike")
+async def _burst(p: Probe) -> bool:
+    return sum(1 for line in _access_lines(p) if re.search(r'HTTP/1\.1" 5\d\d ', line)) >= 5
+
+
+@observes("logs.pii-exposed")
+async def _card_in_logs(p: Probe) -> bool:
+    return any(re.search(r"\b(?:\d{4} ?){4}\b", e["message"]) for e in _app_entries(p))
+
+
+@observes("logs.no-request-id")
+async def _no_request_id(p: Probe) -> bool:
+    response = await p.http.request("GET", f"https://api.{p.settings.domain}/healthz")
+    return response.header("X-Request-ID") is None
+
+
+@observes("logs.noisy-error")
+async def _noisy(p: Probe) -> bool:
+    errors = [re.sub(r"\d+", "N", e["message"]) for e in _app_entries(p) if e["level"] == "error"]
+    return max(errors.count(e) for e in errors) > len(errors) / 2
+
+
+def _shop_db(p: Probe) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{p.store.workdir / 'shop.db'}?mode=ro", uri=True)
+
+
+@observes("db.seq-scan")
+async def _scan(p: Probe) -> bool:
+    with closing(_shop_db(p)) as db:
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM orders WHERE customer_email = ?", ("x",)
+        ).fetchall()
+    return any(str(row[-1]).startswith("SCAN orders") for row in plan)
+
+
+@observes("db.fk-unindexed")
+async def _fk(p: Probe) -> bool:
+    with closing(_shop_db(p)) as db:
+        indexes = [row[1] for row in db.execute("PRAGMA index_list(order_items)")]
+        first = [db.execute(f"PRAGMA index_info({name})").fetchone()[2] for name in indexes]
+    return "order_id" not in first
 
 
 def test_every_flaw_is_a_catalog_id_with_an_observer() -> None:

@@ -24,8 +24,9 @@ API = f"https://api.{D}"
 HOSTS = (D, f"www.{D}", f"api.{D}", f"chat.{D}", f"staging.{D}", f"mta-sts.{D}")
 COMBINED = re.compile(
     r'^\S+ - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000\] "[A-Z]+ \S+ HTTP/1\.\d" '
-    r'\d{3} \d+ "[^"]*" "[^"]*" \d+\.\d{3}$'
+    r'\d{3} \d+ "[^"]*" "[^"]*" \d+\.\d{3}( [0-9a-f]{32})?$'
 )
+"""nginx combined, the request time, and (fixed store) the request ID."""
 
 
 @pytest.mark.parametrize("host", HOSTS)
@@ -181,4 +182,6 @@ async def test_every_request_is_in_the_access_log(probe: Probe) -> None:
     assert lines
     bad = [line for line in lines if not COMBINED.match(line)]
     assert not bad
-    assert any(f'"GET {marker} HTTP/1.1" 200' in line for line in lines)
+    (line,) = [line for line in lines if f'"GET {marker} HTTP/1.1" 200' in line]
+    # The fixed store ties each line to its response's X-Request-ID; the flawed one cannot.
+    assert bool(re.search(r" [0-9a-f]{32}$", line)) is probe.store.fixed

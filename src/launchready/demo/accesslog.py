@@ -9,13 +9,17 @@ $body_bytes_sent "$http_referer" "$http_user_agent" $request_time'``.
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler, Middleware
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
+REQUEST_ID_HEADER = "X-Request-ID"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -50,14 +54,35 @@ def format_line(request: BaseRequest, response: StreamResponse, time: float, now
     line = f"{request.method} {request.raw_path} HTTP/{version.major}.{version.minor}"
     referer = request.headers.get("Referer", "-")
     agent = request.headers.get("User-Agent", "-")
-    return (
-        f'{request.remote or "-"} - - [{_time_local(now)}] "{_escape(line)}" '
+    logged = (
+        f'{request.remote or "-"} - - [{time_local(now)}] "{_escape(line)}" '
         f'{response.status} {response.body_length} "{_escape(referer)}" '
         f'"{_escape(agent)}" {time:.3f}'
     )
+    request_id = response.headers.get(REQUEST_ID_HEADER)
+    return f"{logged} {_escape(request_id)}" if request_id else logged
 
 
-def _time_local(now: datetime) -> str:
+def request_ids() -> Middleware:
+    """The fixed store's middleware: every response carries an ``X-Request-ID`` (the
+    caller's, or a new one), which the access log writes after the request time (nginx's
+    ``$request_id``), so support can tie a complaint to its log lines."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        request_id = request.headers.get(REQUEST_ID_HEADER) or secrets.token_hex(16)
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            exc.headers[REQUEST_ID_HEADER] = request_id
+            raise
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+
+    return middleware
+
+
+def time_local(now: datetime) -> str:
     """``22/Nov/2026:15:00:00 +0000`` with English month names whatever the locale."""
     return f"{now:%d}/{_MONTHS[now.month - 1]}/{now:%Y:%H:%M:%S} +0000"
 

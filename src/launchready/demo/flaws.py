@@ -130,6 +130,39 @@ FLAWS: tuple[Flaw, ...] = (
         "the chat endpoint answers any number of messages: bots can run up the model bill",
         found_by="audit --probe-rate-limits",
     ),
+    # logs (two hours of history written before the store starts)
+    _flaw(
+        "logs.slow-endpoint",
+        "logs/access.log /orders/{id}/status",
+        "the order lookup scans the orders table: 450 ms to 1.4 s per request",
+    ),
+    _flaw(
+        "logs.error-spike",
+        "logs/access.log POST /checkout/session",
+        "40 minutes ago, five minutes of 502s from the payment provider",
+    ),
+    _flaw(
+        "logs.pii-exposed",
+        "logs/app.jsonl",
+        "a refund log line holds a customer's email and full card number",
+    ),
+    _flaw("logs.no-request-id", "logs/", "no log line and no response carries a request ID"),
+    _flaw(
+        "logs.noisy-error",
+        "logs/app.jsonl",
+        "every error line is the same payment-provider timeout",
+    ),
+    # db (shop.db, SQLite)
+    _flaw(
+        "db.seq-scan",
+        "shop.db customer-orders",
+        "orders are looked up by customer_email, which has no index (20,000 orders)",
+    ),
+    _flaw(
+        "db.fk-unindexed",
+        "shop.db order_items.order_id",
+        "the items' foreign key to orders has no index (40,000 items)",
+    ),
     # secrets and environments
     _flaw(
         "secrets.in-frontend",

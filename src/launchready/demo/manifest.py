@@ -21,9 +21,12 @@ from launchready.demo.settings import (
     SMOKE_CUSTOMER,
     DemoSettings,
 )
+from launchready.demo.shopdb import CUSTOMER_ORDERS_SQL, ORDER_STATUS_SQL
 
 CA_FILE = "demo-ca.pem"
 ACCESS_LOG = "logs/access.log"
+APP_LOG = "logs/app.jsonl"
+SHOP_DB = "shop.db"
 REPO_DIR = "repo"
 ENVS_DIR = "envs"
 LOAD_MIX = {"home": 40, "product": 40, "cart": 10, "chatbot": 10}
@@ -159,7 +162,19 @@ def manifest_data(settings: DemoSettings, ports: Ports) -> dict[str, Any]:
             "steps": ["git push origin main", "fly deploy"],
             "rollback": ["fly releases list", "fly deploy --image <previous>"],
         },
-        "logs": {"access": [ACCESS_LOG]},
+        "logs": {"access": [ACCESS_LOG], "app": [APP_LOG], "request_id": "X-Request-ID"},
+        "database": {
+            "url": f"sqlite:///{SHOP_DB}",
+            "queries": [
+                {
+                    "name": "customer-orders",
+                    "sql": CUSTOMER_ORDERS_SQL,
+                    "params": [OTHER_CUSTOMER.email],
+                },
+                {"name": "order-status", "sql": ORDER_STATUS_SQL, "params": [1001]},
+            ],
+            "large_table_rows": 10_000,
+        },
         "network": {
             "nameservers": [f"127.0.0.1:{ports.dns}"],
             "resolve": _resolve_map(settings, ports),

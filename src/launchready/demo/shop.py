@@ -12,6 +12,7 @@ import secrets
 from aiohttp import web
 
 from launchready.demo import pages
+from launchready.demo.accesslog import request_ids
 from launchready.demo.api import api_app
 from launchready.demo.assets import static_files
 from launchready.demo.chatbot import chat_app
@@ -24,7 +25,7 @@ MTA_STS_POLICY = "version: STSv1\nmode: enforce\nmx: smtp.google.com\nmax_age: 6
 
 def https_app(settings: DemoSettings) -> web.Application:
     """Every HTTPS host of the store, selected by the Host header."""
-    app = web.Application()
+    app = web.Application(middlewares=[request_ids()] if settings.fixed else [])
     install(app, settings)
     app.add_domain(settings.www, storefront_app(settings))
     app.add_domain(settings.api, api_app(settings))
@@ -42,7 +43,7 @@ def https_app(settings: DemoSettings) -> web.Application:
 
 def http_app(settings: DemoSettings) -> web.Application:
     """Port 80: redirects only, one hop when fixed, apex -> http://www -> https when not."""
-    app = web.Application()
+    app = web.Application(middlewares=[request_ids()] if settings.fixed else [])
     install(app, settings)
     www = f"https://{settings.www}"
     if settings.fixed:

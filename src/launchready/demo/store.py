@@ -17,6 +17,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -28,11 +29,22 @@ from launchready.demo.certs import DemoCertificates, lifetimes
 from launchready.demo.credentials import Credentials
 from launchready.demo.dns_server import Authority, DnsServer, bind_dns_sockets
 from launchready.demo.envfiles import write_env_files
+from launchready.demo.history import write_history
 from launchready.demo.mail import SAMPLE_MESSAGE, DemoMailKeys, write_sample_message
-from launchready.demo.manifest import ACCESS_LOG, CA_FILE, ENVS_DIR, REPO_DIR, Ports, write_manifest
+from launchready.demo.manifest import (
+    ACCESS_LOG,
+    APP_LOG,
+    CA_FILE,
+    ENVS_DIR,
+    REPO_DIR,
+    SHOP_DB,
+    Ports,
+    write_manifest,
+)
 from launchready.demo.repo import create_repo
 from launchready.demo.settings import DOMAIN, DemoSettings
 from launchready.demo.shop import http_app, https_app
+from launchready.demo.shopdb import create_shop_db
 from launchready.demo.zones import build_zones
 from launchready.errors import ToolError
 
@@ -126,6 +138,13 @@ class DemoStore:
         create_repo(repo, settings)
         write_env_files(settings, self.workdir / ENVS_DIR)
         write_sample_message(self.workdir, settings, keys)
+        write_history(
+            self.workdir / ACCESS_LOG,
+            self.workdir / APP_LOG,
+            fixed=self.fixed,
+            now=datetime.now(UTC),
+        )
+        create_shop_db(self.workdir / SHOP_DB, fixed=self.fixed)
         access_log = open_access_log(self.workdir / ACCESS_LOG)
         try:
             listeners = _bind()
