@@ -172,7 +172,9 @@ async def test_a_worker_started_by_hand_joins_the_master(
     async with check_context(
         load_manifest(manifest(write_manifest, store.origin)), op_timeout=5
     ) as ctx:
-        options = LoadOptions(remote_workers=1, spec_out=spec, think_s=(0.1, 0.3))
+        # Shorter think times than the other tests: the worker joins after its own start-up
+        # (seconds on a busy machine), and every route still needs 50 requests.
+        options = LoadOptions(remote_workers=1, spec_out=spec, think_s=(0.05, 0.15))
         result, code = await asyncio.gather(run_load(ctx, options, progress), remote_worker())
     assert code == 0
     assert result.workers == 1
