@@ -15,6 +15,7 @@ from types import ModuleType
 
 from launchready.checks import (
     chatbot,
+    db,
     dns,
     edge,
     email,
@@ -76,7 +77,7 @@ AUDIT_AREAS: tuple[Area, ...] = (
     Area("secrets", secrets),
     Area("env", env),
     Area("logs"),
-    Area("db"),
+    Area("db", db),
     Area("perf", perf),
     Area("chatbot", chatbot),
     Area("smoke", elsewhere="a post-deploy check: run `launchready smoke` after each deploy"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from launchready.cli import db as _db  # registers `launchready db` on app
 from launchready.cli import demo as _demo  # registers `launchready demo` on app
 from launchready.cli import handover as _handover  # registers `launchready handover` on app
 from launchready.cli import init as _init  # registers `launchready init` on app
@@ -31,4 +32,15 @@ def main() -> None:
     sys.exit(run_command(app))
 
 
-__all__ = ["_demo", "_handover", "_init", "_load", "_monitor", "_redteam", "_smoke", "app", "main"]
+__all__ = [
+    "_db",
+    "_demo",
+    "_handover",
+    "_init",
+    "_load",
+    "_monitor",
+    "_redteam",
+    "_smoke",
+    "app",
+    "main",
+]
