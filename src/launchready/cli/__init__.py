@@ -13,6 +13,7 @@ from launchready.cli import demo as _demo  # registers `launchready demo` on app
 from launchready.cli import handover as _handover  # registers `launchready handover` on app
 from launchready.cli import init as _init  # registers `launchready init` on app
 from launchready.cli import load as _load  # registers `launchready load` on app
+from launchready.cli import logs as _logs  # registers `launchready logs` on app
 from launchready.cli import monitor as _monitor  # registers `launchready monitor` on app
 from launchready.cli import redteam as _redteam  # registers `launchready redteam` on app
 from launchready.cli import smoke as _smoke  # registers `launchready smoke` on app
@@ -38,6 +39,7 @@ __all__ = [
     "_handover",
     "_init",
     "_load",
+    "_logs",
     "_monitor",
     "_redteam",
     "_smoke",

@@ -28,6 +28,8 @@ from launchready.report.common import (
     verdict,
 )
 from launchready.report.dnsmap import dns_map_names
+from launchready.report.logscharts import logs_charts
+from launchready.report.logsview import logs_view
 from launchready.report.perfcharts import HEIGHT, PAD, WIDTH, lighthouse_rows, load_section
 from launchready.report.plan import build_plan
 from launchready.report.routing import matrix_rows, timing_rows
@@ -106,6 +108,9 @@ def context(report: Report) -> dict[str, Any]:
         "load_charts": load_section(report)[1],
         "chart": {"width": WIDTH, "height": HEIGHT, "pad": PAD},
         "lighthouse": lighthouse_rows(report),
+        "logs": logs_view(report),
+        "logs_note": logs_charts(report)[0],
+        "logs_charts": logs_charts(report)[1],
         "plan": build_plan(report),
         "colors": {s.value: COLORS[s] for s in Severity},
     }

@@ -25,6 +25,7 @@ from launchready.report.common import (
     verdict,
 )
 from launchready.report.dnsmap import dns_map_names
+from launchready.report.logsview import logs_view
 from launchready.report.plan import LaunchPlan, build_plan
 from launchready.report.routing import matrix_rows, timing_rows
 from launchready.report.tlsview import tls_rows
@@ -58,6 +59,7 @@ def render(report: Report) -> str:
     lines += _redirect_matrix(report)
     lines += _route_timings(report)
     lines += _tls(report)
+    lines += _logs(report)
     lines += _checks(report)
     lines += _plan(build_plan(report))
     return "\n".join(lines).rstrip() + "\n"
@@ -257,4 +259,56 @@ def _tls(report: Report) -> list[str]:
             cert += "<br>chain: " + "; ".join(md(x) for x in c.chain)
         protocols = f"{md(c.protocol)}<br>accepts: {md(c.accepted or '?')}"
         lines.append(f"| {md(c.host)} | {cert} | {md(c.expires)} | {protocols} | {md(c.hsts)} |")
+    return [*lines, ""]
+
+
+def _logs(report: Report) -> list[str]:
+    """Files, the per-route table, the top error templates and the live header check."""
+    view = logs_view(report)
+    if view is None:
+        return []
+    lines = [
+        "## Logs: real traffic",
+        "",
+        md(view.summary),
+        "",
+        "| File | Format | Lines | Unparsed | Request IDs | Newest | Note |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    lines += [
+        f"| {md(f.path)} | {md(f.format)} | {f.lines} | {f.unparsed} | {md(f.request_ids)} "
+        f"| {md(f.newest)} | {md(f.note)} |"
+        for f in view.files
+    ]
+    if view.routes:
+        lines += [
+            "",
+            "| Template | Requests | p50 | p95 | p99 | 5xx | Budget | Worst 5 minutes |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for r in view.routes:
+            name = md(r.template) + (f" ({md(r.route)})" if r.route else "")
+            p95 = f"**{md(r.p95)}**" if r.over else md(r.p95)
+            lines.append(
+                f"| {name} | {md(r.requests)} | {md(r.p50)} | {p95} | {md(r.p99)} "
+                f"| {md(r.errors)} | {md(r.budget)} | {md(r.worst)} |"
+            )
+        if view.hidden_routes:
+            lines += ["", f"… and {view.hidden_routes} quieter templates."]
+    if view.errors:
+        lines += [
+            "",
+            f"Top error templates (of {md(view.error_lines)} error lines):",
+            "",
+            "| Lines | Share | Template |",
+            "|---:|---:|---|",
+        ]
+        lines += [f"| {md(e.count)} | {md(e.share)} | {md(e.template)} |" for e in view.errors]
+    if view.live:
+        lines += ["", f"{md(view.header)} on the routes' answers:", ""]
+        lines += [
+            f"- {'present' if c.present else '**missing**'}: {md(c.route)} {md(c.url)} "
+            f"({md(c.answer)})"
+            for c in view.live
+        ]
     return [*lines, ""]

@@ -33,6 +33,7 @@ from launchready.report.common import (
     verdict,
 )
 from launchready.report.dnsmap import DnsMapName, dns_map_names
+from launchready.report.logstext import logs_sections
 from launchready.report.plan import LaunchPlan, PlanItem, build_plan
 from launchready.report.text_extras import sections
 
@@ -84,6 +85,7 @@ def _parts(report: Report) -> list[RenderableType]:
     if names:
         parts.append(_dns_map(names))
     parts += sections(report)
+    parts += logs_sections(report)
     parts.append(_checks(report))
     if report.command == "audit":
         parts.append(_plan(build_plan(report)))
