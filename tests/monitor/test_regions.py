@@ -68,6 +68,9 @@ async def test_two_regions_need_a_quorum_and_a_silent_region_alerts(
         for name, address in (("eu", EU), ("us", US))
     }
     try:
+        # Both regions have reported (a second probe each: the first one is stored), so the
+        # quorum is both; until then a region alone is every region there is.
+        await lab.wait_for(lambda: arrivals[EU] >= 2 and arrivals[US] >= 2)
         # Only us is cut off: four failures in a row from there, and no alert.
         failing_for.add(US)
         seen = arrivals[US]
