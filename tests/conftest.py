@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -119,3 +121,29 @@ def postgres_url(postgres: PostgresLab, request: pytest.FixtureRequest) -> str:
     """The SQLAlchemy URL (``postgresql+psycopg://…``) of a fresh, empty database for this test
     alone, named after it so the server log reads plainly."""
     return postgres.create_database(database_name(request.node.name))
+
+
+CliRun = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> CliRun:
+    """``cli("audit", "-m", path, env={...})``: the real ``launchready`` in a subprocess run
+    in ``tmp_path``, text mode (pytest's own variables left out of its environment)."""
+
+    def run(
+        *args: str | Path, env: dict[str, str] | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+        environment.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "launchready", *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=tmp_path,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run

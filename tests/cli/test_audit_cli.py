@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CliRun
+from tests.conftest import CliRun
 
 READY = """
 site: {domain: shop.test}

@@ -20,8 +20,7 @@ from launchready.demo.flaws import AUDIT
 from launchready.findings import Severity
 from launchready.report import Format, render
 from launchready.report.json_report import report_from_json, schema
-
-from .conftest import CliRun
+from tests.conftest import CliRun
 
 DEMO_BUDGET_S = 60  # generous wall-clock guard against a hang; speed lives in bench/
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from launchready.demo import DemoStore
+from tests.conftest import CliRun
 from tests.dnslab.knot import KnotServer, require_knot
 from tests.mail.test_dkim import message, new_key, sign, txt
 from tests.mail.test_verify import delivered
-
-from .conftest import CliRun
 
 SHOP_KEY, ESP_KEY = new_key(), new_key()
 ZONES = {

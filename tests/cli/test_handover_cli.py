@@ -13,7 +13,7 @@ from playwright.async_api import async_playwright
 from launchready.chat.browser import chromium_args, find_chromium
 from launchready.pdf import A4_MM, MM
 from launchready.report import report_from_json
-from tests.cli.conftest import CliRun
+from tests.conftest import CliRun
 
 SEVERITY_ORDER = ["blocker", "high", "medium"]
 

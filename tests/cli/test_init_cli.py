@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from launchready.manifest import load_manifest
-from tests.cli.conftest import CliRun
+from tests.conftest import CliRun
 
 
 def network_flags(flawed: Path) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from launchready.report.json_report import schema
-from tests.cli.conftest import CliRun
+from tests.conftest import CliRun
 from tests.labserver import serve
 
 

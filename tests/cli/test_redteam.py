@@ -12,7 +12,7 @@ import pytest
 from launchready.chat.probeset import load_probes
 from launchready.report.json_report import schema
 from tests.chat.variants import variant
-from tests.cli.conftest import CliRun
+from tests.conftest import CliRun
 
 VERDICTS = {
     "chatbot.prompt-leak",

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from launchready.manifest import load_manifest
-from tests.cli.conftest import CliRun
 from tests.cli.test_progress import _run_with_terminal_stderr as run_on_a_terminal
+from tests.conftest import CliRun
 
 NO_COLOR = {"NO_COLOR": "1"}
 

@@ -4,8 +4,6 @@ in SQLite files, and a manifest pointing at either."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -64,25 +62,3 @@ def manifest_for(write_manifest: Callable[[str], Path]) -> ManifestFor:
         return write_manifest("\n".join(lines) + "\n")
 
     return write
-
-
-CliRun = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> CliRun:
-    """``cli("db", "-m", path)``: the real command line in a subprocess, text mode."""
-
-    def run(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-        return subprocess.run(
-            [sys.executable, "-m", "launchready", *map(str, args)],
-            capture_output=True,
-            text=True,
-            env=environment,
-            cwd=tmp_path,
-            timeout=timeout,
-            check=False,
-        )
-
-    return run

@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from tests.db.conftest import CliRun, ManifestFor
+from tests.conftest import CliRun
+from tests.db.conftest import ManifestFor
 from tests.db.shop import READONLY_PASSWORD, READONLY_ROLE, Shop, hot_sku_lookups
 from tests.db.test_postgres import SHOP_QUERIES
 from tests.labserver import free_port

@@ -14,7 +14,8 @@ from launchready.db.model import Inspection
 from launchready.findings import Finding
 from launchready.manifest import load_manifest
 from tests.checks.support import check_context
-from tests.db.conftest import CliRun, ManifestFor
+from tests.conftest import CliRun
+from tests.db.conftest import ManifestFor
 from tests.db.shop import ORDER_ITEMS, ORDER_STATUS
 
 QUERIES: list[tuple[str, str, list[object]]] = [

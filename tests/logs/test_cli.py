@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,32 +12,12 @@ import jsonschema
 import pytest
 
 from launchready.report.json_report import schema
+from tests.conftest import CliRun
 from tests.labserver import serve
 from tests.secrets.corpus import expand
 
 from .logfiles import Hit, app_json, combined, luhn_card, now, rid, spread, write
 from .test_area import MANIFEST, clean_logs, store
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Run:
-    """``cli("logs", path)``: the real executable in ``tmp_path``, text mode."""
-
-    def run(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-        return subprocess.run(
-            [sys.executable, "-m", "launchready", *map(str, args)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=tmp_path,
-            timeout=timeout,
-            check=False,
-        )
-
-    return run
 
 
 class Leaks:
@@ -74,7 +51,7 @@ class Leaks:
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "md", "html", "sarif", "junit"])
-def test_no_clear_value_reaches_any_format(cli: Run, tmp_path: Path, fmt: str) -> None:
+def test_no_clear_value_reaches_any_format(cli: CliRun, tmp_path: Path, fmt: str) -> None:
     leaks = Leaks(tmp_path)
     result = cli("logs", "access.log", "app", "--format", fmt)
     assert result.returncode == 1, result.stderr
@@ -85,7 +62,7 @@ def test_no_clear_value_reaches_any_format(cli: Run, tmp_path: Path, fmt: str) -
         assert finding_id in result.stdout
 
 
-def test_json_report_validates_and_carries_the_table(cli: Run, tmp_path: Path) -> None:
+def test_json_report_validates_and_carries_the_table(cli: CliRun, tmp_path: Path) -> None:
     Leaks(tmp_path)
     result = cli("logs", "access.log", "--format", "json")
     document = json.loads(result.stdout)
@@ -106,7 +83,7 @@ def test_json_report_validates_and_carries_the_table(cli: Run, tmp_path: Path) -
     assert logs["files"][0]["format"] == "combined + request time (s)"
 
 
-def test_html_draws_latency_and_errors_over_time_offline(cli: Run, tmp_path: Path) -> None:
+def test_html_draws_latency_and_errors_over_time_offline(cli: CliRun, tmp_path: Path) -> None:
     Leaks(tmp_path)
     html = cli("logs", "access.log", "--format", "html").stdout
     assert "Logs: real traffic" in html
@@ -115,7 +92,7 @@ def test_html_draws_latency_and_errors_over_time_offline(cli: Run, tmp_path: Pat
     assert "<script" not in html and "http://" not in html.split("<main>")[0]
 
 
-def test_text_is_a_table(cli: Run, tmp_path: Path) -> None:
+def test_text_is_a_table(cli: CliRun, tmp_path: Path) -> None:
     Leaks(tmp_path)
     out = cli("logs", "access.log", "--format", "text").stdout
     header = next(line for line in out.splitlines() if line.startswith("route template"))
@@ -123,7 +100,7 @@ def test_text_is_a_table(cli: Run, tmp_path: Path) -> None:
         assert column in header
 
 
-def test_since_limits_to_newer_lines(cli: Run, tmp_path: Path) -> None:
+def test_since_limits_to_newer_lines(cli: CliRun, tmp_path: Path) -> None:
     Leaks(tmp_path)
     result = cli("logs", "access.log", "--since", "10m", "--format", "json")
     logs = json.loads(result.stdout)["extras"]["logs"]
@@ -131,7 +108,7 @@ def test_since_limits_to_newer_lines(cli: Run, tmp_path: Path) -> None:
     assert logs["since"] is not None
 
 
-def test_bad_input_exits_2(cli: Run) -> None:
+def test_bad_input_exits_2(cli: CliRun) -> None:
     result = cli("logs")
     assert result.returncode == 2
     assert "nothing to read" in result.stderr and "Traceback" not in result.stderr
@@ -141,14 +118,14 @@ def test_bad_input_exits_2(cli: Run) -> None:
     assert cli("logs", "x.log", "--since", "soon").returncode == 2
 
 
-def test_a_clean_log_exits_0(cli: Run, tmp_path: Path) -> None:
+def test_a_clean_log_exits_0(cli: CliRun, tmp_path: Path) -> None:
     clean_logs(tmp_path)
     result = cli("logs", "nginx/access.log*", "app", "--format", "json")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)["findings"] == []
 
 
-async def test_with_a_manifest_the_live_header_check_runs(cli: Run, tmp_path: Path) -> None:
+async def test_with_a_manifest_the_live_header_check_runs(cli: CliRun, tmp_path: Path) -> None:
     clean_logs(tmp_path)
     async with serve(store(with_header=False)) as origin:
         (tmp_path / "launchready.yaml").write_text(
@@ -166,7 +143,7 @@ async def test_with_a_manifest_the_live_header_check_runs(cli: Run, tmp_path: Pa
     assert [c["present"] for c in live] == [False, False]
 
 
-async def test_audit_runs_the_logs_area(cli: Run, tmp_path: Path) -> None:
+async def test_audit_runs_the_logs_area(cli: CliRun, tmp_path: Path) -> None:
     clean_logs(tmp_path)
     Leaks(tmp_path / "app")  # also an access.log and app/app/app.jsonl below app/
     async with serve(store(with_header=True)) as origin:
@@ -182,7 +159,7 @@ async def test_audit_runs_the_logs_area(cli: Run, tmp_path: Path) -> None:
     assert "logs" in document["extras"]
 
 
-async def _in_thread(cli: Run, *args: str) -> subprocess.CompletedProcess[str]:
+async def _in_thread(cli: CliRun, *args: str) -> subprocess.CompletedProcess[str]:
     """The CLI in a worker thread, so the loopback store on this loop keeps answering."""
     import asyncio
 

@@ -19,6 +19,7 @@ import typer
 from launchready.cli.options import (
     DEFAULT_MANIFEST,
     Common,
+    OptionalManifestOpt,
     with_common_options,
 )
 from launchready.cli.output import emit
@@ -43,12 +44,7 @@ email_app = typer.Typer(
 @with_common_options
 def verify_message(
     file: Annotated[Path, typer.Argument(metavar="FILE.eml", help="The message, as saved.")],
-    manifest: Annotated[
-        Path | None,
-        typer.Option(
-            "--manifest", "-m", help="The site manifest (default: ./launchready.yaml if present)."
-        ),
-    ] = None,
+    manifest: OptionalManifestOpt = None,
     ip: Annotated[
         str | None, typer.Option("--ip", help="The sending server's IP, if headers lack it.")
     ] = None,

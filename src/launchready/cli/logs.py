@@ -30,7 +30,12 @@ from rich.progress import (
 
 from launchready.checks.logs import DELIVERABLE, configured_reason
 from launchready.cli.app import app
-from launchready.cli.options import DEFAULT_MANIFEST, Common, with_common_options
+from launchready.cli.options import (
+    DEFAULT_MANIFEST,
+    Common,
+    OptionalManifestOpt,
+    with_common_options,
+)
 from launchready.cli.output import emit
 from launchready.durations import parse_duration
 from launchready.errors import InputError
@@ -59,12 +64,7 @@ def logs(
         str | None,
         typer.Option("--since", metavar="D", help="Only lines newer than D, e.g. 24h or 7d."),
     ] = None,
-    manifest: Annotated[
-        Path | None,
-        typer.Option(
-            "--manifest", "-m", help="The site manifest (default: ./launchready.yaml if present)."
-        ),
-    ] = None,
+    manifest: OptionalManifestOpt = None,
     *,
     opts: Common,
 ) -> None:

@@ -24,6 +24,13 @@ from launchready.runner import DEFAULT_CONCURRENCY, AuditOptions
 ManifestOpt = Annotated[
     Path, typer.Option("--manifest", "-m", help="The site manifest.", show_default=True)
 ]
+OptionalManifestOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--manifest", "-m", help="The site manifest (default: ./launchready.yaml if present)."
+    ),
+]
+"""For the commands that also work with no manifest (``secrets scan``, ``logs``...)."""
 FormatOpt = Annotated[
     Format | None,
     typer.Option(

@@ -23,6 +23,7 @@ from launchready.cli.exits import Exit
 from launchready.cli.options import (
     DEFAULT_MANIFEST,
     Common,
+    OptionalManifestOpt,
     with_common_options,
 )
 from launchready.cli.output import emit
@@ -67,12 +68,7 @@ def scan(
         bool,
         typer.Option("--update-baseline", help="Write every current match to --baseline."),
     ] = False,
-    manifest: Annotated[
-        Path | None,
-        typer.Option(
-            "--manifest", "-m", help="The site manifest (default: ./launchready.yaml if present)."
-        ),
-    ] = None,
+    manifest: OptionalManifestOpt = None,
     *,
     opts: Common,
 ) -> None:
