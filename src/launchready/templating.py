@@ -10,8 +10,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from launchready.report.common import clean
-
 
 def html_environment(
     package: str, filters: Mapping[str, Callable[..., Any]] | None = None
@@ -31,4 +29,8 @@ def html_environment(
 
 
 def _finalize(value: Any) -> Any:
+    # Imported here: the report package's own HTML builds on this module, so a top-level
+    # import would make whichever of the two loads first find the other half-initialised.
+    from launchready.report.common import clean
+
     return clean(value) if isinstance(value, str) else value

@@ -7,7 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
-from launchready.monitor.logfollow import Follower
+from launchready.monitor.logfollow import MAX_LINE_BYTES, Follower
 
 
 def append(path: Path, *lines: str, newline: bool = True) -> None:
@@ -65,3 +65,73 @@ def test_a_restart_resumes_from_the_saved_position_even_after_a_rename(tmp_path:
     restarted = Follower(log, saved)
     assert restarted.read() == ["3", "4"]
     restarted.close()
+
+
+def copytruncate(log: Path, copy: Path) -> None:
+    """What logrotate's copytruncate does: copy the file aside, then cut it to nothing."""
+    shutil.copy(log, copy)
+    with log.open("r+") as handle:
+        handle.truncate(0)
+
+
+def test_copytruncate_recovers_lines_written_after_the_last_read_from_the_copy(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "access.log"
+    append(log, "1", "2")
+    follower = Follower(log)
+    assert follower.read() == ["1", "2"]
+    append(log, "3", "4")  # not read before the copy
+    copytruncate(log, tmp_path / "access.log.1")
+    append(log, "5")
+    assert follower.read() == ["3", "4", "5"]
+
+
+def test_copytruncate_is_seen_even_when_the_file_grew_past_the_old_offset(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "access.log"
+    append(log, "first line")
+    follower = Follower(log)
+    assert follower.read() == ["first line"]
+    copytruncate(log, tmp_path / "access.log.1")
+    append(log, "a much longer line than the first", "and another")  # past the old offset
+    assert follower.read() == ["a much longer line than the first", "and another"]
+
+
+def test_copytruncate_while_stopped_resumes_from_the_copy(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    append(log, "1")
+    first = Follower(log)
+    assert first.read() == ["1"]
+    saved = first.position
+    first.close()
+    append(log, "2")
+    copytruncate(log, tmp_path / "access.log.1")
+    append(log, "3")
+    restarted = Follower(log, saved)
+    assert restarted.read() == ["2", "3"]
+    restarted.close()
+
+
+def test_a_first_start_skips_what_the_file_already_holds(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    append(log, "old 1", "old 2")
+    append(log, "half", newline=False)
+    follower = Follower(log)
+    follower.start_at_end()
+    append(log, " done", "new")
+    assert follower.read() == ["half done", "new"]
+    follower.close()
+
+
+def test_an_endless_line_is_cut_instead_of_waited_for(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_bytes(b"x" * (MAX_LINE_BYTES + 10))
+    follower = Follower(log)
+    lines = follower.read()
+    assert [len(line) for line in lines] == [MAX_LINE_BYTES]
+    assert follower.position is not None and follower.position.offset == MAX_LINE_BYTES
+    append(log, "")  # the rest of it ends
+    assert follower.read() == ["x" * 10]
+    follower.close()

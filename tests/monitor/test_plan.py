@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from launchready.demo.manifest import ACCESS_LOG
 from launchready.manifest import Manifest, load_manifest
-from launchready.monitor.plan import plan, probe
+from launchready.monitor.plan import PROBED, SLOW_CHECK, SPIKE_CHECK, plan, probe
 from launchready.monitor.runtime import policy
 from tests.checks.support import check_context
 
@@ -18,7 +19,14 @@ async def verdicts(path: Path) -> dict[str, tuple[bool, tuple[str, ...]]]:
         return {
             c.name: ((step := await probe(ctx, c)).ok, step.failed or step.conditions)
             for c in plan(manifest)
+            if c.kind in PROBED
         }
+
+
+def test_followed_access_logs_add_the_two_log_checks(fixed: Path) -> None:
+    logs = [c for c in plan(load_manifest(fixed)) if c.kind == "logs"]
+    assert [c.name for c in logs] == [SPIKE_CHECK, SLOW_CHECK]
+    assert logs[0].target == ACCESS_LOG
 
 
 async def test_the_fixed_demo_passes_every_check(fixed: Path) -> None:

@@ -103,6 +103,14 @@ class MonitorCollector(Collector):
         for row in view.channels:
             channel.add_metric([row.channel], 1.0 if row.healthy else 0.0)
         yield channel
+        lines = CounterMetricFamily(
+            "launchready_log_lines_read",
+            "Lines the monitor has read from each followed log file",
+            labels=["region", "path"],
+        )
+        for (region, path), count in sorted(view.log_lines.items()):
+            lines.add_metric([region, path], float(count))
+        yield lines
         probes = CounterMetricFamily(
             "launchready_probes", "Probes run by this monitor process", labels=["region"]
         )

@@ -24,6 +24,7 @@ from launchready.monitor.tables import (
     CheckRow,
     HeartbeatRow,
     IncidentRow,
+    LogPositionRow,
     RegionRow,
     ResultRow,
     RollupRow,
@@ -119,6 +120,8 @@ class Overview:
     channels: tuple[ChannelView, ...]
     regions: dict[str, datetime]
     heartbeats: dict[str, datetime]
+    log_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Lines read so far per (region, followed log file)."""
 
 
 def overview(store: Store, now: datetime | None = None) -> Overview:
@@ -185,6 +188,12 @@ def overview(store: Store, now: datetime | None = None) -> Overview:
                 name: as_utc(seen)
                 for name, seen in session.execute(
                     select(HeartbeatRow.name, HeartbeatRow.last_ping_at)
+                )
+            },
+            log_lines={
+                (region, path): lines
+                for region, path, lines in session.execute(
+                    select(LogPositionRow.region, LogPositionRow.path, LogPositionRow.lines)
                 )
             },
         )

@@ -2,7 +2,8 @@
 
 Every route (its ``expect``, or ``[STATUS] < 400``; ``== 200`` for health); the certificate
 of every audited HTTPS host against ``monitor.cert_warning`` (14 days by default); the DNS
-of the canonical host; and one chatbot exchange under its budget. Each probe gives the
+of the canonical host; one chatbot exchange under its budget; the heartbeats; and, with
+``logs.access``, 5xx spikes and slow responses in real traffic. Each probe gives the
 same verdict shape as a smoke step, with its conditions in resolved form.
 """
 
@@ -22,8 +23,14 @@ from launchready.net.tls import probe_tls
 from launchready.smoke.chatsteps import chat_step
 from launchready.smoke.steps import StepResult, route_step
 
-Kind = Literal["http", "certificate", "dns", "chatbot", "heartbeat", "region"]
+Kind = Literal["http", "certificate", "dns", "chatbot", "heartbeat", "region", "logs"]
 DEFAULT_CERT_WARNING_S = 14 * 86400.0
+PROBED: frozenset[Kind] = frozenset({"http", "certificate", "dns", "chatbot"})
+"""Kinds :func:`probe` asks the network about; heartbeats, regions and logs are judged
+from what the monitor itself keeps."""
+SPIKE_CHECK = "logs 5xx-spike"
+SLOW_CHECK = "logs slow-responses"
+"""The two checks over the followed access logs (:mod:`.logwatch`)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,9 @@ def plan(manifest: Manifest) -> list[MonitorCheck]:
         checks.append(MonitorCheck(f"dns {canonical}", "dns", canonical))
     if manifest.chatbot is not None:
         checks.append(MonitorCheck("chatbot", "chatbot", manifest.chatbot.url))
+    if manifest.logs is not None and manifest.logs.access:
+        followed = ", ".join(manifest.logs.access)
+        checks += [MonitorCheck(name, "logs", followed) for name in (SPIKE_CHECK, SLOW_CHECK)]
     for beat in manifest.monitor.heartbeats if manifest.monitor else []:
         checks.append(
             MonitorCheck(
@@ -98,7 +108,9 @@ async def probe(ctx: CheckContext, check: MonitorCheck) -> StepResult:
         return await chat_step(ctx)
     if check.kind == "certificate":
         return await _certificate(ctx, check)
-    return await _dns(ctx, check)
+    if check.kind == "dns":
+        return await _dns(ctx, check)
+    raise ValueError(f"{check.name}: a {check.kind} check is judged from the store, not probed")
 
 
 async def _certificate(ctx: CheckContext, check: MonitorCheck) -> StepResult:

@@ -5,7 +5,8 @@ goes through the store in one transaction (:meth:`.store.Store.record`), and a s
 sender drains the store's outbox to the Apprise channels with retries, so a slow or broken
 channel never delays a probe, and a restart resends exactly what was not delivered.
 It watches what :mod:`.plan` finds in the manifest: every route, every HTTPS host's
-certificate, the canonical host's DNS, the chatbot and the heartbeats; with several
+certificate, the canonical host's DNS, the chatbot, the heartbeats and the followed
+access logs (:mod:`.logwatch`); with several
 regions sharing the store, each region also watches that the others still report.
 """
 
@@ -17,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -28,11 +30,20 @@ from launchready.monitor.decide import Notice, Outcome, Policy
 from launchready.monitor.listener import Access, listener_app
 from launchready.monitor.message import Message, build
 from launchready.monitor.metrics import Stats
-from launchready.monitor.plan import MonitorCheck, heartbeat_verdict, plan, probe
+from launchready.monitor.plan import (
+    SPIKE_CHECK,
+    MonitorCheck,
+    heartbeat_verdict,
+    plan,
+    probe,
+)
 from launchready.monitor.schedule import Run, run_schedule
 from launchready.monitor.send import deliver
 from launchready.monitor.store import Observation, Store
 from launchready.smoke.steps import StepResult
+
+if TYPE_CHECKING:
+    from launchready.monitor.logwatch import LogWatch
 
 log = logging.getLogger("launchready.monitor")
 
@@ -94,7 +105,13 @@ async def run_monitor(
     counted = stats or Stats()
     site = manifest.site.domain
 
+    checks = plan(manifest)
+    watch = _log_watch(manifest, store, options.region) if _follows_logs(checks) else None
+
     async def check_once(check: MonitorCheck) -> StepResult:
+        if check.kind == "logs" and watch is not None:
+            await asyncio.to_thread(watch.poll, now())
+            return watch.spike(now()) if check.name == SPIKE_CHECK else watch.slow(now())
         if check.kind == "heartbeat":
             last = await asyncio.to_thread(store.last_ping, check.target.rsplit("/", 1)[-1])
             return heartbeat_verdict(check, last, watching_since, now())
@@ -131,13 +148,27 @@ async def run_monitor(
         asyncio.create_task(_regions_loop(store, options.region, site, interval, rules, stop, now)),
     ]
     try:
-        await run_schedule(plan(manifest), interval, check_once, report, stop)
+        await run_schedule(checks, interval, check_once, report, stop)
     finally:
         for helper in helpers:
             await helper
+        if watch is not None:
+            watch.close()
         if runner is not None:
             await runner.cleanup()
         await asyncio.to_thread(store.close)
+
+
+def _follows_logs(checks: list[MonitorCheck]) -> bool:
+    return any(check.kind == "logs" for check in checks)
+
+
+def _log_watch(manifest: Manifest, store: Store, region: str) -> LogWatch:
+    """Imported here: polars is only loaded by a monitor that follows logs."""
+    from launchready.monitor.logwatch import LogWatch
+
+    assert manifest.logs is not None
+    return LogWatch(manifest.logs.access, manifest.base_dir, manifest.routes, store, region)
 
 
 def _builder(check: MonitorCheck, site: str) -> Callable[[Notice], Message]:

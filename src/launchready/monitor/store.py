@@ -26,12 +26,14 @@ from sqlalchemy.orm import Session
 
 from launchready.errors import InputError
 from launchready.monitor.decide import Incident, Notice, Outcome, Policy, Streak, decide, observe
+from launchready.monitor.logfollow import Position
 from launchready.monitor.message import Message
 from launchready.monitor.tables import (
     ChannelRow,
     CheckRow,
     HeartbeatRow,
     IncidentRow,
+    LogPositionRow,
     OutboxRow,
     RegionRow,
     RegionStateRow,
@@ -57,6 +59,15 @@ class Pending:
     kind: str
     message: Message
     attempts: int
+
+
+@dataclass(frozen=True)
+class LogMark:
+    """How far a region's monitor has read one log file, and how many lines in all."""
+
+    path: str
+    position: Position
+    lines: int
 
 
 @dataclass(frozen=True)
@@ -305,6 +316,33 @@ class Store:
         with Session(self.engine) as session:
             row = session.get(HeartbeatRow, name)
             return as_utc(row.last_ping_at) if row is not None else None
+
+    def log_marks(self, region: str) -> dict[str, LogMark]:
+        """Where this region's monitor stopped in each log file it follows."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(LogPositionRow).where(LogPositionRow.region == region))
+            return {
+                row.path: LogMark(
+                    row.path,
+                    Position(row.device, row.inode, row.offset, row.fingerprint),
+                    row.lines,
+                )
+                for row in rows
+            }
+
+    def save_log_marks(self, region: str, marks: list[LogMark], at: datetime) -> None:
+        """Positions after lines were handled, all in one transaction."""
+        if not marks:
+            return
+        with self._write() as session:
+            for mark in marks:
+                row = session.get(LogPositionRow, (region, mark.path))
+                if row is None:
+                    row = LogPositionRow(region=region, path=mark.path)
+                    session.add(row)
+                row.device, row.inode = mark.position.device, mark.position.inode
+                row.offset, row.fingerprint = mark.position.offset, mark.position.fingerprint
+                row.lines, row.updated_at = mark.lines, at
 
     def compact(self, now: datetime) -> int:
         """Roll raw results older than :data:`RAW_KEPT` into hourly rows and delete them;

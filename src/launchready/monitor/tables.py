@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -138,3 +148,19 @@ class RollupRow(Base):
     failures: Mapped[int] = mapped_column(Integer)
     latency_sum_ms: Mapped[float] = mapped_column(Float)
     latency_max_ms: Mapped[float] = mapped_column(Float)
+
+
+class LogPositionRow(Base):
+    """Where one region's monitor is in one followed log file: the file's identity, the
+    offset after the last line handled, the bytes before it (to recognise a copytruncate),
+    and how many lines it has read there in all."""
+
+    __tablename__ = "log_positions"
+    region: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    device: Mapped[int] = mapped_column(BigInteger)
+    inode: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
+    lines: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
