@@ -7,6 +7,7 @@ anything but a SELECT before connecting. The URL's password never reaches any ou
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 
 import pytest
@@ -92,6 +93,21 @@ def test_analyze_refuses_anything_but_a_select(
     assert clean.returncode == 0, clean.stdout + clean.stderr
     analyzed = json.loads(clean.stdout)["extras"]["db"]["analyzed"]
     assert [a["query"] for a in analyzed] == ["order-status", "customer-orders", "order-items"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_every_human_format_shows_the_plans_and_the_top_statements(
+    shop: Shop, cli: CliRun, manifest_for: ManifestFor, fmt: str
+) -> None:
+    name = shop.copy(shop.flawed, f"shown-{fmt}")
+    asyncio.run(hot_sku_lookups(shop.url(name)))
+    result = cli("db", "-m", manifest_for(shop.url(name), SHOP_QUERIES), "--format", fmt)
+    assert result.returncode == 1, result.stderr
+    page = html.unescape(result.stdout) if fmt == "html" else result.stdout
+    page = page.replace("\\", "") if fmt == "md" else page  # Markdown escapes _ and *
+    assert "Database: hot queries" in page
+    assert "order-items" in page and "Seq Scan on order_items" in page
+    assert "SELECT * FROM order_items WHERE sku = $1" in page  # from pg_stat_statements
 
 
 @pytest.mark.parametrize(("reachable", "fmt"), [(True, "json"), (False, "text")])

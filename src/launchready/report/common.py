@@ -75,6 +75,18 @@ def shown(value: JSONValue, missing: str = "") -> str:
     return shorten(one_line(value if isinstance(value, str) else str(value)))
 
 
+def mappings(value: JSONValue) -> list[Mapping[str, JSONValue]]:
+    """The objects of a deliverable's list (anything else in it, or a non-list, skipped)."""
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def percent(value: JSONValue) -> str:
+    """``0.0123`` -> ``1.2 %``; anything else ``-``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "-"
+    return f"{value * 100:.1f} %"
+
+
 def shown_ms(value: JSONValue, missing: str = "-") -> str:
     """``84 ms`` for a number of milliseconds; ``missing`` for anything else."""
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -27,6 +27,7 @@ from launchready.report.common import (
     ordered,
     verdict,
 )
+from launchready.report.dbview import db_view
 from launchready.report.dnsmap import dns_map_names
 from launchready.report.logscharts import logs_charts
 from launchready.report.logsview import logs_view
@@ -109,6 +110,7 @@ def context(report: Report) -> dict[str, Any]:
         "chart": {"width": WIDTH, "height": HEIGHT, "pad": PAD},
         "lighthouse": lighthouse_rows(report),
         "logs": logs_view(report),
+        "db": db_view(report),
         "logs_note": logs_charts(report)[0],
         "logs_charts": logs_charts(report)[1],
         "plan": build_plan(report),

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 from launchready.findings import JSONValue, Report
-from launchready.report.common import shown, shown_ms
-from launchready.report.logsview import DELIVERABLE, percent
+from launchready.report.common import percent, shown, shown_ms
+from launchready.report.logsview import DELIVERABLE
 from launchready.report.perfcharts import HEIGHT, PAD, WIDTH, Bar, Tick
 
 Point = tuple[float, int, int, float | None]

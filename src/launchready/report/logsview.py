@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from launchready.findings import JSONValue, Report
-from launchready.report.common import shown, shown_ms
+from launchready.report.common import mappings, percent, shown, shown_ms
 
 DELIVERABLE = "logs"
 DASH = "-"
@@ -76,11 +76,11 @@ def logs_view(report: Report) -> LogsView | None:
     raw = report.extras.get(DELIVERABLE)
     if not isinstance(raw, Mapping):
         return None
-    routes = tuple(_route(r) for r in _list(raw.get("routes")))
+    routes = tuple(_route(r) for r in mappings(raw.get("routes")))
     total = _int(raw.get("templates_total"))
     return LogsView(
         summary=_summary(raw),
-        files=tuple(_file(f) for f in _list(raw.get("files"))),
+        files=tuple(_file(f) for f in mappings(raw.get("files"))),
         routes=routes,
         hidden_routes=max(total - len(routes), 0) if total is not None else 0,
         errors=tuple(
@@ -89,7 +89,7 @@ def logs_view(report: Report) -> LogsView | None:
                 count=shown(e.get("count"), DASH),
                 share=percent(e.get("share")),
             )
-            for e in _list(raw.get("error_templates"))
+            for e in mappings(raw.get("error_templates"))
         ),
         error_lines=shown(raw.get("error_lines"), "0"),
         live=tuple(
@@ -99,17 +99,10 @@ def logs_view(report: Report) -> LogsView | None:
                 answer=shown(c.get("status"), "no answer"),
                 present=c.get("present") is True,
             )
-            for c in _list(raw.get("live"))
+            for c in mappings(raw.get("live"))
         ),
         header=shown(raw.get("request_id_header"), "X-Request-ID"),
     )
-
-
-def percent(value: JSONValue) -> str:
-    """``0.0123`` -> ``1.2 %``; anything else ``-``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return DASH
-    return f"{value * 100:.1f} %"
 
 
 def _summary(raw: Mapping[str, JSONValue]) -> str:
@@ -183,10 +176,6 @@ def _clock(value: JSONValue) -> str:
     return shown(value, DASH)
 
 
-def _list(value: JSONValue) -> list[Mapping[str, JSONValue]]:
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
-
-
 def _strings(value: JSONValue) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
@@ -207,5 +196,4 @@ __all__ = [
     "LogsView",
     "RouteRow",
     "logs_view",
-    "percent",
 ]

@@ -24,6 +24,7 @@ from launchready.report.common import (
     one_line,
     verdict,
 )
+from launchready.report.dbview import db_view
 from launchready.report.dnsmap import dns_map_names
 from launchready.report.logsview import logs_view
 from launchready.report.plan import LaunchPlan, build_plan
@@ -60,6 +61,7 @@ def render(report: Report) -> str:
     lines += _route_timings(report)
     lines += _tls(report)
     lines += _logs(report)
+    lines += _db(report)
     lines += _checks(report)
     lines += _plan(build_plan(report))
     return "\n".join(lines).rstrip() + "\n"
@@ -260,6 +262,38 @@ def _tls(report: Report) -> list[str]:
         protocols = f"{md(c.protocol)}<br>accepts: {md(c.accepted or '?')}"
         lines.append(f"| {md(c.host)} | {cert} | {md(c.expires)} | {protocols} | {md(c.hsts)} |")
     return [*lines, ""]
+
+
+def _db(report: Report) -> list[str]:
+    """The hot queries' plans, the heaviest statements and the ``--analyze`` timings."""
+    view = db_view(report)
+    if view is None:
+        return []
+    lines = ["## Database: hot queries", "", md(view.summary), ""]
+    if view.plans:
+        lines += ["| Query | From | Cost | Plan |", "|---|---|---:|---|"]
+        lines += [
+            f"| {md(p.query)} | {md(p.source)} | {md(p.cost)} | "
+            + (f"not planned: {md(p.plan)}" if p.skipped else md(p.plan))
+            + " |"
+            for p in view.plans
+        ]
+        lines.append("")
+    if view.statements:
+        lines += [
+            "| Calls | Mean | Total | Share | Top statement |",
+            "|---:|---:|---:|---:|---|",
+        ]
+        lines += [
+            f"| {md(s.calls)} | {md(s.mean)} | {md(s.total)} | {md(s.share)} | {md(s.sql)} |"
+            for s in view.statements
+        ]
+        lines.append("")
+    if view.timings:
+        lines += ["| Query (EXPLAIN ANALYZE) | Execution |", "|---|---:|"]
+        lines += [f"| {md(t.query)} | {md(t.execution)} |" for t in view.timings]
+        lines.append("")
+    return lines
 
 
 def _logs(report: Report) -> list[str]:

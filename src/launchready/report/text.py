@@ -32,6 +32,7 @@ from launchready.report.common import (
     one_line,
     verdict,
 )
+from launchready.report.dbtext import db_sections
 from launchready.report.dnsmap import DnsMapName, dns_map_names
 from launchready.report.logstext import logs_sections
 from launchready.report.plan import LaunchPlan, PlanItem, build_plan
@@ -86,6 +87,7 @@ def _parts(report: Report) -> list[RenderableType]:
         parts.append(_dns_map(names))
     parts += sections(report)
     parts += logs_sections(report)
+    parts += db_sections(report)
     parts.append(_checks(report))
     if report.command == "audit":
         parts.append(_plan(build_plan(report)))
