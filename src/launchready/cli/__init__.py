@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from launchready.cli import chaos as _chaos  # registers `launchready chaos` on app
 from launchready.cli import db as _db  # registers `launchready db` on app
 from launchready.cli import demo as _demo  # registers `launchready demo` on app
 from launchready.cli import handover as _handover  # registers `launchready handover` on app
@@ -18,6 +19,7 @@ from launchready.cli import monitor as _monitor  # registers `launchready monito
 from launchready.cli import redteam as _redteam  # registers `launchready redteam` on app
 from launchready.cli import smoke as _smoke  # registers `launchready smoke` on app
 from launchready.cli.app import app
+from launchready.cli.deploy import deploy_app
 from launchready.cli.email import email_app
 from launchready.cli.env import env_app
 from launchready.cli.exits import run_command
@@ -26,6 +28,7 @@ from launchready.cli.secrets import secrets_app
 app.add_typer(email_app, name="email")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(env_app, name="env")
+app.add_typer(deploy_app, name="deploy")
 
 
 def main() -> None:
@@ -34,6 +37,7 @@ def main() -> None:
 
 
 __all__ = [
+    "_chaos",
     "_db",
     "_demo",
     "_handover",

@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment
 
 from launchready.findings import AttemptStatus, Finding, Report, Severity
+from launchready.report.chaosview import chaos_view
 from launchready.report.common import (
     SEVERITY_LABELS,
     SEVERITY_MEANING,
@@ -28,6 +29,7 @@ from launchready.report.common import (
     verdict,
 )
 from launchready.report.dbview import db_view
+from launchready.report.deployview import deploy_view
 from launchready.report.dnsmap import dns_map_names
 from launchready.report.logscharts import logs_charts
 from launchready.report.logsview import logs_view
@@ -111,6 +113,8 @@ def context(report: Report) -> dict[str, Any]:
         "lighthouse": lighthouse_rows(report),
         "logs": logs_view(report),
         "db": db_view(report),
+        "chaos": chaos_view(report),
+        "deploy": deploy_view(report),
         "logs_note": logs_charts(report)[0],
         "logs_charts": logs_charts(report)[1],
         "plan": build_plan(report),

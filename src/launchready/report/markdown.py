@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from launchready.findings import AttemptStatus, Finding, Report, Severity
+from launchready.report.chaosview import chaos_markdown
 from launchready.report.common import (
     DETAILED,
     SEVERITY_LABELS,
@@ -25,6 +26,7 @@ from launchready.report.common import (
     verdict,
 )
 from launchready.report.dbview import db_view
+from launchready.report.deployview import deploy_markdown
 from launchready.report.dnsmap import dns_map_names
 from launchready.report.logsview import logs_view
 from launchready.report.plan import LaunchPlan, build_plan
@@ -62,6 +64,8 @@ def render(report: Report) -> str:
     lines += _tls(report)
     lines += _logs(report)
     lines += _db(report)
+    lines += chaos_markdown(report)
+    lines += deploy_markdown(report)
     lines += _checks(report)
     lines += _plan(build_plan(report))
     return "\n".join(lines).rstrip() + "\n"

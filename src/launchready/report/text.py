@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from launchready.findings import AttemptStatus, Finding, Report, Severity
+from launchready.report.chaosview import chaos_text
 from launchready.report.common import (
     DETAILED,
     SEVERITY_LABELS,
@@ -33,6 +34,7 @@ from launchready.report.common import (
     verdict,
 )
 from launchready.report.dbtext import db_sections
+from launchready.report.deployview import deploy_text
 from launchready.report.dnsmap import DnsMapName, dns_map_names
 from launchready.report.logstext import logs_sections
 from launchready.report.plan import LaunchPlan, PlanItem, build_plan
@@ -88,6 +90,8 @@ def _parts(report: Report) -> list[RenderableType]:
     parts += sections(report)
     parts += logs_sections(report)
     parts += db_sections(report)
+    parts += chaos_text(report)
+    parts += deploy_text(report)
     parts.append(_checks(report))
     if report.command == "audit":
         parts.append(_plan(build_plan(report)))
