@@ -29,6 +29,8 @@ from launchready import catalog
 from launchready.demo import FLAWS, Flaw
 from launchready.net.http import ManifestResolver
 
+from .opsflaws import OPS_OBSERVERS
+
 if TYPE_CHECKING:
     from .conftest import Probe
 
@@ -446,6 +448,9 @@ async def _fk(p: Probe) -> bool:
         indexes = [row[1] for row in db.execute("PRAGMA index_list(order_items)")]
         first = [db.execute(f"PRAGMA index_info({name})").fetchone()[2] for name in indexes]
     return "order_id" not in first
+
+
+OBSERVERS.update(OPS_OBSERVERS)
 
 
 def test_every_flaw_is_a_catalog_id_with_an_observer() -> None:

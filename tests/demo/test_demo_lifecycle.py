@@ -40,15 +40,15 @@ def test_start_stop_leaves_nothing_running(tmp_path: Path, fixed: bool) -> None:
     store = DemoStore(tmp_path, fixed=fixed)
     store.start()
     assert store.startup_seconds is not None and store.startup_seconds < STARTUP_BUDGET_S
-    ports = store.ports
-    assert ports is not None
+    ports, staging = store.ports, store.staging_ports
+    assert ports is not None and staging is not None
     assert len(set(threading.enumerate()) - before) == 1
     manifest = load_manifest(store.manifest_path, environ={})
     assert manifest.site.domain == store.domain
     store.stop()
     store.stop()  # idempotent
     assert set(threading.enumerate()) == before
-    for port in (ports.https, ports.http, ports.dns):
+    for port in (ports.https, ports.http, ports.dns, staging.staging, staging.smtp, staging.llm):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
             tcp.bind(("127.0.0.1", port))
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:

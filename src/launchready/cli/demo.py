@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import signal
 import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +23,9 @@ from launchready.cli.output import emit
 from launchready.errors import ToolError
 from launchready.manifest import load_manifest
 
+if TYPE_CHECKING:
+    from launchready.demo import DemoStore
+
 
 @app.command()
 @with_common_options
@@ -32,14 +36,17 @@ def demo(
     keep_running: Annotated[
         bool,
         typer.Option(
-            "--keep-running", help="Leave the store up after the audit and print its manifest path."
+            "--keep-running",
+            help="Leave the store up after the audit and print its manifest path and the "
+            "commands to try on it (audit, chaos, deploy drill, deploy check).",
         ),
     ] = False,
     *,
     opts: Common,
 ) -> None:
-    """Start the embedded demo store on loopback (DNS, HTTPS hosts, shop, chatbot, git repo)
-    with the flaws a real demo-stage store has, and audit it."""
+    """Start the embedded demo store on loopback (DNS, HTTPS hosts, shop, chatbot, git repo,
+    and a staging store for chaos and deploy drill) with the flaws a real demo-stage store
+    has, and audit it."""
     from launchready.demo import DemoStore  # the demo's servers load only when asked for
 
     workdir = Path(tempfile.mkdtemp(prefix="launchready-demo-"))
@@ -53,21 +60,43 @@ def demo(
         report = audit_manifest(manifest, opts, list(AUDIT_AREAS))
         code = emit(report, opts)
         if keep_running:
-            _wait_for_interrupt(store.manifest_path)
+            _wait_for_interrupt(keep_running_message(store))
         raise typer.Exit(code)
     finally:
         store.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _wait_for_interrupt(manifest_path: Path) -> None:
+def keep_running_message(store: DemoStore) -> str:
+    """What to do with the running store: the audit, and the active commands against its
+    staging side (chaos between staging and its email and model services, the deploy
+    drill on its releases) and the clean build of its repository."""
+    from launchready.demo.releases import CURRENT, GOOD, RELEASES_DIR
+
+    manifest = shlex.quote(str(store.manifest_path))
+    lines = [
+        "",
+        f"The demo store is running. Its manifest: {store.manifest_path}",
+        f"Try:  launchready audit -m {manifest}",
+    ]
+    if store.staging_ports is not None:
+        workdir = shlex.quote(str(store.workdir))
+        lines += [
+            f"Its staging store (deploy.drill.base_url): {store.staging_ports.base_url}, "
+            f"serving {RELEASES_DIR}/{CURRENT} -> {GOOD}",
+            f"Try:  launchready chaos -m {manifest}",
+            f"      launchready deploy drill -m {manifest}",
+            f"      launchready deploy check -m {manifest}",
+            f"After a drill, put staging back on {GOOD}:  "
+            f"(cd {workdir} && ln -sfn {GOOD} {RELEASES_DIR}/{CURRENT})",
+        ]
+    lines.append("Press Ctrl-C to stop it.")
+    return "\n".join(lines)
+
+
+def _wait_for_interrupt(message: str) -> None:
     """Block until Ctrl-C or SIGTERM, telling the user how to use the running store."""
-    print(
-        f"\nThe demo store is running. Its manifest: {manifest_path}\n"
-        f"Try:  launchready audit -m {manifest_path}\n"
-        "Press Ctrl-C to stop it.",
-        file=sys.stderr,
-    )
+    print(message, file=sys.stderr)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

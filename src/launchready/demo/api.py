@@ -26,7 +26,7 @@ NO_STORE = {"Cache-Control": "private, no-store"}
 
 def api_app(settings: DemoSettings) -> web.Application:
     app = web.Application(middlewares=[error_pages(settings), cors(settings.canonical)])
-    api = _Api(settings)
+    api = Api(settings)
     app.router.add_get("/", api.index)
     app.router.add_get("/healthz", api.health)
     app.router.add_post("/checkout/session", api.checkout_session)
@@ -56,7 +56,7 @@ def signature_valid(secret: str, header: str, payload: bytes, now: float) -> boo
     return any(hmac.compare_digest(expected, candidate) for candidate in candidates)
 
 
-class _Api:
+class Api:
     def __init__(self, settings: DemoSettings) -> None:
         self._settings = settings
 

@@ -289,7 +289,7 @@ def chat_app(settings: DemoSettings) -> web.Application:
         return assistant.respond(text, session)
 
     async def answer_body(request: web.Request) -> ChatReply | web.Response:
-        parsed = await _message_body(request)
+        parsed = await message_body(request)
         return parsed if isinstance(parsed, web.Response) else await answer(request, *parsed)
 
     async def message(request: web.Request) -> web.StreamResponse:
@@ -357,7 +357,7 @@ def chat_app(settings: DemoSettings) -> web.Application:
     return app
 
 
-async def _message_body(request: web.Request) -> tuple[str, str] | web.Response:
+async def message_body(request: web.Request) -> tuple[str, str] | web.Response:
     try:
         body = await request.json()
     except (ValueError, UnicodeDecodeError):

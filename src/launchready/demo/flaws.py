@@ -1,8 +1,9 @@
 """Every flaw planted in the default demo store, by the finding ID that must report it.
 
-This table is the demo's contract with the checks: the flawed audit must report each
-ID, and the fixed store (``fixed=True``) repairs each one, so its audit must not. A
-test fails when an ID here is not in the catalog.
+This table is the demo's contract with the checks: the command named by ``found_by``
+(the audit for most) must report each ID against the flawed store, and the fixed store
+(``fixed=True``) repairs each one, so it must not. A test fails when an ID here is not in
+the catalog.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ API = f"https://api.{D}"
 
 AUDIT = "audit"
 VERIFY_MESSAGE = "email verify-message mail/order-confirmation.eml"
+CHAOS = "chaos"
+DEPLOY_CHECK = "deploy check"
+DEPLOY_DRILL = "deploy drill"
+STAGING = "deploy.drill.base_url"
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,8 @@ class Flaw:
     description: str
     found_by: str = AUDIT
     """The command that reports it: ``audit`` (and ``demo``), or another one, run in the
-    demo's folder (the sample message is judged by ``email verify-message``, not the audit)."""
+    demo's folder (the sample message is judged by ``email verify-message``, not the audit;
+    the staging store's flaws by ``chaos``, ``deploy drill`` and ``deploy check``)."""
 
 
 def _flaw(finding_id: str, where: str, description: str, found_by: str = AUDIT) -> Flaw:
@@ -217,4 +223,52 @@ FLAWS: tuple[Flaw, ...] = (
         "where production secrets live is not written down",
     ),
     _flaw("monitor.not-configured", "monitor.notify", "no alert channel"),
+    # the staging store, its dependencies, releases and build (the active commands)
+    _flaw(
+        "deps.blocking-call",
+        f"{STAGING} POST /checkout/session",
+        "checkout sends the order confirmation over SMTP itself before it answers: a slow "
+        "email provider is a slow checkout",
+        found_by=CHAOS,
+    ),
+    _flaw(
+        "deps.no-timeout",
+        f"{STAGING} POST /checkout/session, POST /api/message",
+        "neither the SMTP call nor the model call has a time limit: a provider that hangs "
+        "hangs checkout and the chatbot",
+        found_by=CHAOS,
+    ),
+    _flaw(
+        "deps.no-fallback",
+        f"{STAGING} POST /api/message",
+        "with the model service unreachable the chatbot answers 500, not a degraded reply",
+        found_by=CHAOS,
+    ),
+    _flaw(
+        "deps.no-cache",
+        f"{STAGING} POST /api/message",
+        "every message is a model call, the same question as often as it is asked",
+        found_by=CHAOS,
+    ),
+    _flaw(
+        "smoke.step-failed",
+        "deploy.drill.deploy -> releases/v3-bad",
+        "the release the drill deploys renamed checkout's payments settings: every "
+        "checkout answers 500",
+        found_by=DEPLOY_DRILL,
+    ),
+    _flaw(
+        "deploy.rollback-failed",
+        "deploy.drill.rollback",
+        "the rollback points releases/current at releases/previous, which no deploy ever "
+        "created: it exits 0 and staging serves nothing (503)",
+        found_by=DEPLOY_DRILL,
+    ),
+    _flaw(
+        "secrets.in-build",
+        "repo/scripts/build.sh -> dist/config.js",
+        "the build writes STRIPE_SECRET_KEY (the live key, from envs/.env.ci) into the "
+        "browser's config where the publishable key belongs",
+        found_by=DEPLOY_CHECK,
+    ),
 )

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from launchready.demo.opsmanifest import dependencies, deploy_fields
 from launchready.demo.settings import (
     CANARY,
     ORIGIN_IP,
@@ -22,6 +23,7 @@ from launchready.demo.settings import (
     DemoSettings,
 )
 from launchready.demo.shopdb import CUSTOMER_ORDERS_SQL, ORDER_STATUS_SQL
+from launchready.demo.stagingsite import StagingPorts
 
 CA_FILE = "demo-ca.pem"
 ACCESS_LOG = "logs/access.log"
@@ -42,17 +44,23 @@ class Ports:
     dns: int
 
 
-def write_manifest(path: Path, settings: DemoSettings, ports: Ports) -> None:
+def write_manifest(
+    path: Path, settings: DemoSettings, ports: Ports, staging: StagingPorts | None = None
+) -> None:
     variant = "fixed: every flaw repaired" if settings.fixed else "flawed: as a demo-stage store"
     header = (
         f"# Written by `launchready demo` ({variant}).\n"
         "# The ports in `network` are valid only while the demo runs.\n"
     )
-    text = yaml.safe_dump(manifest_data(settings, ports), sort_keys=False, width=100)
+    text = yaml.safe_dump(manifest_data(settings, ports, staging), sort_keys=False, width=100)
     path.write_text(header + text, encoding="utf-8")
 
 
-def manifest_data(settings: DemoSettings, ports: Ports) -> dict[str, Any]:
+def manifest_data(
+    settings: DemoSettings, ports: Ports, staging: StagingPorts | None = None
+) -> dict[str, Any]:
+    """The manifest as data; ``staging`` adds the staging store's ``dependencies`` and the
+    ``deploy`` build and drill (:mod:`.opsmanifest`)."""
     fixed = settings.fixed
     www = settings.canonical
     api = f"https://{settings.api}"
@@ -181,6 +189,10 @@ def manifest_data(settings: DemoSettings, ports: Ports) -> dict[str, Any]:
             "ca_bundle": CA_FILE,
         },
     }
+    if staging is not None:
+        data["deploy"].update(deploy_fields(fixed, staging))
+        data["dependencies"] = dependencies(staging)
+        data["network"] = data.pop("network")  # network stays last, as a user writes it
     if fixed:
         data["monitor"]["notify"] = [f"mailto://founder@{settings.domain}"]
         data["deploy"]["secrets_store"] = "Fly secrets"

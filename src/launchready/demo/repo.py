@@ -15,6 +15,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchready.demo.build import repo_files
 from launchready.demo.envfiles import env_example
 from launchready.demo.settings import DemoSettings
 from launchready.errors import ToolError
@@ -63,10 +64,12 @@ def history(settings: DemoSettings) -> list[Commit]:
         ".env.example": env_example(),
         ".gitignore": "node_modules/\ndist/\n" + (_IGNORE_ENV if settings.fixed else ""),
     }
+    build = repo_files(settings.fixed)
     if settings.fixed:
         return [
             Commit("Initial storefront", _day(0), base),
             Commit("Upload product images to S3", _day(4), {"src/upload.js": _UPLOAD_ENV_JS}),
+            Commit("Build the static storefront into dist/", _day(7), build),
             Commit(
                 "Document deployment variables",
                 _day(8),
@@ -103,6 +106,7 @@ def history(settings: DemoSettings) -> list[Commit]:
             {"src/upload.js": _UPLOAD_ENV_JS},
             delete=("config/aws.json",),
         ),
+        Commit("Build the static storefront into dist/", _day(7), build),
         Commit("Add env for the deploy box", _day(9), {".env": dotenv}),
     ]
 

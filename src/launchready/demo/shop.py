@@ -61,7 +61,7 @@ def http_app(settings: DemoSettings) -> web.Application:
 
 def storefront_app(settings: DemoSettings) -> web.Application:
     app = web.Application()
-    shop = _Storefront(settings)
+    shop = Storefront(settings)
     app.router.add_get("/", shop.home)
     app.router.add_get("/shop", shop.shop)
     app.router.add_get("/old-shop", shop.old_shop)
@@ -75,7 +75,7 @@ def storefront_app(settings: DemoSettings) -> web.Application:
     return app
 
 
-class _Storefront:
+class Storefront:
     def __init__(self, settings: DemoSettings) -> None:
         self._settings = settings
         self._fixed = settings.fixed

@@ -1,10 +1,11 @@
 """The running demo store: prepares its files, then serves everything from one thread.
 
-All servers (HTTPS, plain HTTP, DNS over UDP and TCP) share one asyncio loop in one
-background thread, so the caller (the CLI, a test) keeps its own loop free to run the
-audit against them, and stopping means one event and one join. Sockets are bound on
-free loopback ports before the thread starts, so the ports are known and any failure
-to bind surfaces in :meth:`DemoStore.start`, not later in the thread.
+All servers (HTTPS, plain HTTP, DNS over UDP and TCP, and the staging side: the staging
+store, its SMTP provider and LLM service) share one asyncio loop in one background
+thread, so the caller (the CLI, a test) keeps its own loop free to run the audit against
+them, and stopping means one event and one join. Sockets are bound on free loopback ports
+before the thread starts (:mod:`.listeners`), so the ports are known and any failure to
+bind surfaces in :meth:`DemoStore.start`, not later in the thread.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import ssl
 import threading
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -25,11 +24,13 @@ import dns.zone
 from aiohttp import web
 
 from launchready.demo.accesslog import CombinedAccessLogger, close_access_log, open_access_log
+from launchready.demo.build import write_build_env
 from launchready.demo.certs import DemoCertificates, lifetimes
 from launchready.demo.credentials import Credentials
-from launchready.demo.dns_server import Authority, DnsServer, bind_dns_sockets
+from launchready.demo.dns_server import Authority, DnsServer
 from launchready.demo.envfiles import write_env_files
 from launchready.demo.history import write_history
+from launchready.demo.listeners import Listeners, bind_listeners
 from launchready.demo.mail import SAMPLE_MESSAGE, DemoMailKeys, write_sample_message
 from launchready.demo.manifest import (
     ACCESS_LOG,
@@ -41,32 +42,21 @@ from launchready.demo.manifest import (
     Ports,
     write_manifest,
 )
+from launchready.demo.releases import RELEASES_DIR, write_releases
 from launchready.demo.repo import create_repo
 from launchready.demo.settings import DOMAIN, DemoSettings
 from launchready.demo.shop import http_app, https_app
 from launchready.demo.shopdb import create_shop_db
+from launchready.demo.stagingsite import StagingPorts, StagingSite
 from launchready.demo.zones import build_zones
 from launchready.errors import ToolError
 
 log = logging.getLogger("launchready.demo")
 
-LOOPBACK = "127.0.0.1"
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
 SHUTDOWN_GRACE_S = 1.0
 """How long a stop waits for requests in flight (a slow checkout) before closing them."""
-
-
-@dataclass
-class _Listeners:
-    https: socket.socket
-    http: socket.socket
-    dns_udp: socket.socket
-    dns_tcp: socket.socket
-
-    def close(self) -> None:
-        for sock in (self.https, self.http, self.dns_udp, self.dns_tcp):
-            sock.close()
 
 
 class DemoStore:
@@ -80,6 +70,10 @@ class DemoStore:
         self.settings: DemoSettings | None = None
         """This run's names and generated credentials, once started."""
         self.ports: Ports | None = None
+        self.staging_ports: StagingPorts | None = None
+        """The staging store and its dependencies (``deploy.drill``, ``dependencies``)."""
+        self.staging: StagingSite | None = None
+        """The staging servers while running (its ``mail_server`` holds what it received)."""
         self.startup_seconds: float | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -120,6 +114,11 @@ class DemoStore:
     def repo_path(self) -> Path:
         return self.workdir / REPO_DIR
 
+    @property
+    def releases_path(self) -> Path:
+        """The staging store's releases and its ``current`` symlink."""
+        return self.workdir / RELEASES_DIR
+
     def start(self) -> None:
         """Build the files, start every server, and return once all of them listen."""
         if self._thread is not None:
@@ -137,6 +136,8 @@ class DemoStore:
         certs.write_ca(self.ca_path)
         create_repo(repo, settings)
         write_env_files(settings, self.workdir / ENVS_DIR)
+        write_build_env(settings, self.workdir)
+        write_releases(self.workdir)
         write_sample_message(self.workdir, settings, keys)
         write_history(
             self.workdir / ACCESS_LOG,
@@ -147,7 +148,7 @@ class DemoStore:
         create_shop_db(self.workdir / SHOP_DB, fixed=self.fixed)
         access_log = open_access_log(self.workdir / ACCESS_LOG)
         try:
-            listeners = _bind()
+            listeners = bind_listeners()
         except ToolError:
             close_access_log(access_log)
             raise
@@ -157,6 +158,7 @@ class DemoStore:
             dns=listeners.dns_udp.getsockname()[1],
         )
         self._access_log = access_log
+        self.staging = StagingSite(settings, self.releases_path, listeners.staging)
         self._ready.clear()
         self._stopping.clear()
         self._error = None
@@ -173,7 +175,8 @@ class DemoStore:
             raise ToolError(f"the demo store failed to start: {error or 'timed out'}") from error
         self.settings = settings
         self.ports = ports
-        write_manifest(self.manifest_path, settings, self.ports)
+        self.staging_ports = listeners.staging.ports
+        write_manifest(self.manifest_path, settings, self.ports, self.staging_ports)
         self.startup_seconds = time.perf_counter() - started
 
     def watch_access_log(self, handler: logging.Handler) -> None:
@@ -200,6 +203,7 @@ class DemoStore:
         self._thread = None
         self._loop = None
         self._stop_event = None
+        self.staging = None
         if self._access_log is not None:
             close_access_log(self._access_log)
             self._access_log = None
@@ -209,7 +213,7 @@ class DemoStore:
         settings: DemoSettings,
         zones: list[dns.zone.Zone],
         tls: ssl.SSLContext,
-        listeners: _Listeners,
+        listeners: Listeners,
         access_log: logging.Logger,
     ) -> None:
         loop = asyncio.new_event_loop()
@@ -232,7 +236,7 @@ class DemoStore:
         settings: DemoSettings,
         zones: list[dns.zone.Zone],
         tls: ssl.SSLContext,
-        listeners: _Listeners,
+        listeners: Listeners,
         access_log: logging.Logger,
     ) -> None:
         self._stop_event = asyncio.Event()
@@ -254,37 +258,18 @@ class DemoStore:
                 await runner.setup()
                 await web.SockSite(runner, sock, ssl_context=context).start()
             await dns_server.start()
+            assert self.staging is not None
+            await self.staging.start()
             self._ready.set()
             if not self._stopping.is_set():
                 await self._stop_event.wait()
         finally:
+            if self.staging is not None:
+                await self.staging.close()
             await dns_server.close()
             for runner in reversed(runners):
                 await runner.cleanup()
             listeners.close()
-
-
-def _bind() -> _Listeners:
-    """Free loopback ports for HTTPS, HTTP and DNS (UDP and TCP on the same port)."""
-    opened: list[socket.socket] = []
-    try:
-        https = _tcp_listener()
-        opened.append(https)
-        http = _tcp_listener()
-        opened.append(http)
-        udp, tcp = bind_dns_sockets(LOOPBACK)
-    except OSError as exc:
-        for sock in opened:
-            sock.close()
-        raise ToolError(f"the demo store could not bind a loopback port: {exc}") from exc
-    return _Listeners(https=https, http=http, dns_udp=udp, dns_tcp=tcp)
-
-
-def _tcp_listener() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((LOOPBACK, 0))
-    sock.listen(128)
-    return sock
 
 
 def _quiet_exceptions(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:

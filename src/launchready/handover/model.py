@@ -10,10 +10,11 @@ hides a gap is worse than none.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from launchready.envcheck import read_env
@@ -25,6 +26,7 @@ from launchready.manifest.models import Owner, Owners
 from launchready.monitor.plan import plan as monitor_plan
 from launchready.monitor.send import describe
 from launchready.report.common import ordered
+from launchready.report.deployview import human
 
 ACCOUNTS = ("registrar", "dns", "cdn", "hosting", "email", "deploy", "monitoring")
 """The accounts the roadmap's handover names, in the order a crisis reaches them."""
@@ -102,6 +104,11 @@ class Handover:
     risk_counts: dict[str, int] = field(default_factory=dict)
     report_at: datetime | None = None
     open_items: tuple[str, ...] = ()
+    rollback_measured: str | None = None
+    """What the last ``deploy drill`` measured (rollback plus smoke on staging), when the
+    report the page is built from holds one: the one number a crisis needs."""
+    rollback_proven: bool = True
+    """False when that drill's rollback failed or ran over its budget."""
 
     def routes_by_origin(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         """Routes grouped under their origin, as (origin, [(name, "METHOD /path", kind)]):
@@ -155,6 +162,9 @@ def build_handover(manifest: Manifest, report: Report | None, now: datetime) -> 
         risk_counts=report.summary if report else {},
         report_at=report.started_at if report else None,
     )
+    measured = drill_rollback(report)
+    if measured is not None:
+        handover = replace(handover, rollback_measured=measured[0], rollback_proven=measured[1])
     return _with_open_items(handover)
 
 
@@ -219,6 +229,33 @@ def _risks(report: Report | None) -> list[Risk]:
         target = "" if first.target in first.title else first.target
         risks.append(Risk(first.severity.value, first.id, first.title + more, target, first.fix))
     return risks
+
+
+def drill_rollback(report: Report | None) -> tuple[str, bool] | None:
+    """The measured rollback of a ``deploy drill`` report as one sentence, and whether it
+    held (rolled back to a passing store within the budget); None without a drill."""
+    raw = report.extras.get("deploy") if report is not None else None
+    if not isinstance(raw, Mapping) or raw.get("kind") != "drill":
+        return None
+    seconds, budget = raw.get("rollback_seconds"), raw.get("budget")
+    if not _is_number(seconds) or not _is_number(budget):
+        return None
+    ok = raw.get("rollback_ok") is True
+    within = seconds <= budget
+    when = f"{report.started_at:%Y-%m-%d}" if report is not None else ""
+    sentence = (
+        f"{human(seconds)} measured on staging (rollback + smoke, budget {human(budget)}, "
+        f"drill of {when})"
+    )
+    if not ok:
+        sentence += ": the store did NOT pass its smoke test after it"
+    elif not within:
+        sentence += ": over budget"
+    return sentence, ok and within
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _with_open_items(handover: Handover) -> Handover:

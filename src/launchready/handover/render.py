@@ -56,6 +56,13 @@ def markdown(handover: Handover) -> str:
     lines += ["", "## Deploy, roll back, verify", ""]
     lines += _steps("Deploy", h.deploy_steps)
     lines += _steps("Roll back (under 10 minutes)", h.rollback_steps)
+    if h.rollback_measured:
+        measured = md(h.rollback_measured)
+        lines.append(
+            f"- Rollback time: {measured}"
+            if h.rollback_proven
+            else f"- **Rollback time: {measured}**"
+        )
     lines += [f"- Verify: {', '.join(_code(c) for c in h.verify)}", ""]
     lines += ["## What runs in production", ""]
     lines += [

@@ -175,8 +175,9 @@ def verdict(report: Report) -> str:
         return f"Not ready: {counts['blocker']} blocker(s) must be fixed before launch."
     if counts["high"]:
         return f"Not ready: {counts['high']} high finding(s) to fix inside the 48-hour window."
+    what = "the audit" if report.command == "audit" else f"launchready {report.command}"
     text = (
-        "Ready: the audit found nothing to fix."
+        f"Ready: {what} found nothing to fix."
         if not report.findings
         else "Ready: no blocker or high finding; the rest can follow launch."
     )

@@ -55,6 +55,9 @@ _VERIFY = {
     "secrets.in-history": "launchready secrets scan --history",
     "secrets.in-frontend": "launchready audit --only secrets",
     "secrets.in-build": "launchready deploy check",
+    "deploy.build-not-reproducible": "launchready deploy check",
+    "deploy.rollback-failed": "launchready deploy drill",
+    "deploy.rollback-slow": "launchready deploy drill",
     "chatbot.slow": "launchready smoke",
     "chatbot.unavailable": "launchready smoke",
 }
@@ -65,12 +68,14 @@ _VERIFY_AREA = {
     "smoke": "launchready smoke",
     "logs": "launchready logs",
     "db": "launchready db",
+    "deps": "launchready chaos",
 }
 
 
 def verify_command(finding_id: str) -> str:
     """The narrowest command that re-checks ``finding_id``: its own command where it has
-    one (``redteam``, ``smoke``, ``secrets scan``, ``env check``), else the audit of its
+    one (``redteam``, ``smoke``, ``secrets scan``, ``env check``, ``chaos``, ``deploy
+    check``, ``deploy drill``), else the audit of its
     area alone."""
     area = finding_id.split(".", 1)[0]
     return _VERIFY.get(finding_id) or _VERIFY_AREA.get(area) or f"launchready audit --only {area}"

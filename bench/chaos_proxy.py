@@ -1,0 +1,167 @@
+"""The chaos proxy's cost with no fault active: request round trips direct vs through it.
+
+Run by hand, as root (a private network namespace holding only loopback, like every
+bench here):
+
+    python bench/chaos_proxy.py [--requests 20000] [--connections 3000]
+
+An aiohttp server answers ``GET /`` with a small JSON body (the "dependency"); the
+launchready ``FaultProxy`` forwards to it from another port, in its own process as in
+``launchready chaos`` (where it shares a process with the HTTP client, not with the
+store). A blocking client in this process times each round trip with ``perf_counter_ns``:
+
+- keep-alive: ``--requests`` requests on one connection, as a store's pooled client sends;
+- new connection: ``--connections`` requests each on a fresh connection (the proxy then
+  also connects upstream: the worst case for it).
+
+Direct and proxied runs alternate in blocks of 500 so drift hits both alike. The goal
+(issue 13): under 1 ms added at p99. Toxiproxy is not compared: it is neither a Debian
+package nor on PyPI, and its release binaries are downloads this bench may not fetch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import socket
+import time
+from multiprocessing.synchronize import Event
+
+from isolation import isolate
+
+BODY = b'{"text": "The lavender candle makes a lovely gift."}'
+REQUEST = b"GET / HTTP/1.1\r\nHost: llm.bench\r\n\r\n"
+BLOCK = 500
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _upstream(port: int, ready: Event) -> None:
+    from aiohttp import web
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(body=BODY, content_type="application/json")
+
+    async def main() -> None:
+        app = web.Application()
+        app.router.add_get("/", answer)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port, backlog=1024).start()
+        ready.set()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def _proxy(listen: int, upstream: int, ready: Event) -> None:
+    from launchready.chaos import FaultProxy
+
+    async def main() -> None:
+        async with FaultProxy(f"127.0.0.1:{listen}", f"127.0.0.1:{upstream}"):
+            ready.set()
+            await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def _start(target: object, *args: object) -> multiprocessing.Process:
+    ready = multiprocessing.Event()
+    process = multiprocessing.Process(target=target, args=(*args, ready), daemon=True)
+    process.start()
+    if not ready.wait(15):
+        raise RuntimeError(f"{target} did not start")
+    return process
+
+
+def _read_response(sock: socket.socket) -> None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+    while len(body) < length:
+        body += sock.recv(65536)
+
+
+def _connect(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def keep_alive(port: int, count: int, sock: socket.socket) -> list[int]:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter_ns()
+        sock.sendall(REQUEST)
+        _read_response(sock)
+        times.append(time.perf_counter_ns() - started)
+    return times
+
+
+def fresh(port: int, count: int) -> list[int]:
+    times = []
+    for _ in range(count):
+        started = time.perf_counter_ns()
+        with _connect(port) as sock:
+            sock.sendall(REQUEST)
+            _read_response(sock)
+        times.append(time.perf_counter_ns() - started)
+    return times
+
+
+def percentile(values: list[int], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] / 1000
+
+
+def report(name: str, direct: list[int], proxied: list[int]) -> None:
+    print(f"\n{name}: {len(direct)} round trips each")
+    print("| path | p50 | p90 | p99 | max |")
+    print("|---|---:|---:|---:|---:|")
+    for label, values in (("direct", direct), ("through FaultProxy", proxied)):
+        cells = " | ".join(f"{percentile(values, q):.0f} µs" for q in (0.5, 0.9, 0.99, 1.0))
+        print(f"| {label} | {cells} |")
+    for q in (0.5, 0.99):
+        d, p = percentile(direct, q), percentile(proxied, q)
+        print(f"p{q * 100:g}: +{p - d:.0f} µs added by the proxy, ratio {p / d:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--connections", type=int, default=3000)
+    args = parser.parse_args()
+    isolate()
+    upstream, listen = free_port(), free_port()
+    processes = [_start(_upstream, upstream), _start(_proxy, listen, upstream)]
+    try:
+        direct_sock, proxied_sock = _connect(upstream), _connect(listen)
+        keep_alive(upstream, BLOCK, direct_sock)  # warm-up
+        keep_alive(listen, BLOCK, proxied_sock)
+        direct: list[int] = []
+        proxied: list[int] = []
+        for _ in range(max(1, args.requests // BLOCK)):
+            direct += keep_alive(upstream, BLOCK, direct_sock)
+            proxied += keep_alive(listen, BLOCK, proxied_sock)
+        report("keep-alive", direct, proxied)
+        direct, proxied = [], []
+        for _ in range(max(1, args.connections // BLOCK)):
+            direct += fresh(upstream, BLOCK)
+            proxied += fresh(listen, BLOCK)
+        report("new connection per request", direct, proxied)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.join(5)
+
+
+if __name__ == "__main__":
+    main()
