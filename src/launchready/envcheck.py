@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -87,9 +87,10 @@ class EnvFile:
         return entry is not None and not entry.empty
 
 
-def parse_env(text: str, path: Path) -> EnvFile:
-    """Parse dotenv ``text``; values are hashed as they are read and never kept."""
-    entries: dict[str, EnvEntry] = {}
+def assignments(text: str) -> Iterator[tuple[int, str, str]]:
+    """``(line number, name, value)`` of each assignment of dotenv ``text``: ``NAME=value``,
+    ``export``, quotes, `` #`` comments. The one reading of the grammar, for the
+    environment check (which hashes values) and the clean build (which passes them on)."""
     for number, raw in enumerate(text.splitlines(), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
@@ -97,7 +98,13 @@ def parse_env(text: str, path: Path) -> EnvFile:
         found = _LINE.match(raw)
         if found is None:
             continue  # not an assignment; loaders skip such lines too
-        name, value = found.group(1), _unquote(found.group(2) or "")
+        yield number, found.group(1), _unquote(found.group(2) or "")
+
+
+def parse_env(text: str, path: Path) -> EnvFile:
+    """Parse dotenv ``text``; values are hashed as they are read and never kept."""
+    entries: dict[str, EnvEntry] = {}
+    for number, name, value in assignments(text):
         entries[name] = EnvEntry(
             name=name,
             line=number,

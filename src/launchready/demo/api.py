@@ -14,6 +14,7 @@ import hmac
 import json
 import secrets
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -67,12 +68,9 @@ class Api:
         return web.Response(text="ok", headers={"Cache-Control": "no-store"})
 
     async def checkout_session(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"error": "expected a JSON body"}, status=400)
-        if not isinstance(body, dict) or not isinstance(body.get("cart_id"), str):
-            return web.json_response({"error": "cart_id is required"}, status=400)
+        body = await cart_request(request)
+        if isinstance(body, web.Response):
+            return body
         if not self._settings.fixed:
             # The flawed store waits on the payment provider inside the request.
             await asyncio.sleep(CHECKOUT_DELAY_S)
@@ -109,3 +107,14 @@ class Api:
             return web.json_response({"error": "invalid payload"}, status=400)
         kind = event.get("type") if isinstance(event, dict) else None
         return web.json_response({"received": True, "type": kind})
+
+
+async def cart_request(request: web.Request) -> dict[str, Any] | web.Response:
+    """A checkout-session request's JSON body with its ``cart_id``, or the 400 to answer."""
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        return web.json_response({"error": "expected a JSON body"}, status=400)
+    if not isinstance(body, dict) or not isinstance(body.get("cart_id"), str):
+        return web.json_response({"error": "cart_id is required"}, status=400)
+    return body

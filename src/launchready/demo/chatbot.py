@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -307,14 +308,10 @@ def chat_app(settings: DemoSettings) -> web.Application:
         return await _event_stream(request, events)
 
     async def completions(request: web.Request) -> web.StreamResponse:
-        try:
-            body = await request.json()
-            messages = body["messages"]
-            text = next(m["content"] for m in reversed(messages) if m["role"] == "user")
-        except (ValueError, UnicodeDecodeError, KeyError, TypeError, StopIteration):
-            return web.json_response({"error": {"message": "expected messages"}}, status=400)
-        if not isinstance(text, str) or not text.strip():
-            return web.json_response({"error": {"message": "empty message"}}, status=400)
+        asked = await completion_request(request)
+        if isinstance(asked, web.Response):
+            return asked
+        body, text = asked
         session = str(body.get("user") or "anonymous")
         reply = await answer(request, text, session)
         if isinstance(reply, web.Response):
@@ -384,3 +381,17 @@ async def _event_stream(request: web.Request, events: list[object]) -> web.Strea
         await response.write(f"data: {data}\n\n".encode())
     await response.write_eof()
     return response
+
+
+async def completion_request(request: web.Request) -> tuple[dict[str, Any], str] | web.Response:
+    """An OpenAI-style completion request's body and its last user message, or the 400 to
+    answer (the chatbot's own model endpoint and the staging LLM service read the same)."""
+    try:
+        body = await request.json()
+        messages = body["messages"]
+        text = next(m["content"] for m in reversed(messages) if m["role"] == "user")
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError, StopIteration):
+        return web.json_response({"error": {"message": "expected messages"}}, status=400)
+    if not isinstance(text, str) or not text.strip():
+        return web.json_response({"error": {"message": "empty message"}}, status=400)
+    return body, text

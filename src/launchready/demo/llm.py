@@ -24,7 +24,7 @@ from collections import OrderedDict
 import aiohttp
 from aiohttp import web
 
-from launchready.demo.chatbot import SYSTEM_PROMPT, Assistant, reply_delay
+from launchready.demo.chatbot import SYSTEM_PROMPT, Assistant, completion_request, reply_delay
 from launchready.demo.settings import CANARY, DemoSettings
 
 MODEL = "wick-1"
@@ -44,14 +44,10 @@ def llm_app(settings: DemoSettings) -> web.Application:
     assistant = Assistant(settings)
 
     async def completions(request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-            messages = body["messages"]
-            text = next(m["content"] for m in reversed(messages) if m["role"] == "user")
-        except (ValueError, UnicodeDecodeError, KeyError, TypeError, StopIteration):
-            return web.json_response({"error": {"message": "expected messages"}}, status=400)
-        if not isinstance(text, str) or not text.strip():
-            return web.json_response({"error": {"message": "empty message"}}, status=400)
+        asked = await completion_request(request)
+        if isinstance(asked, web.Response):
+            return asked
+        body, text = asked
         await asyncio.sleep(reply_delay(text))
         # A fresh conversation per call: the model keeps no state between requests.
         reply = assistant.respond(text, secrets.token_hex(8))

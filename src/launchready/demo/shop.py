@@ -62,17 +62,22 @@ def http_app(settings: DemoSettings) -> web.Application:
 def storefront_app(settings: DemoSettings) -> web.Application:
     app = web.Application()
     shop = Storefront(settings)
-    app.router.add_get("/", shop.home)
-    app.router.add_get("/shop", shop.shop)
+    add_storefront_routes(app.router, shop)
     app.router.add_get("/old-shop", shop.old_shop)
-    app.router.add_get("/products/{slug}", shop.product)
-    app.router.add_get("/cart", shop.cart)
-    app.router.add_get("/checkout/{session}", shop.checkout)
-    app.router.add_get("/help", shop.help)
-    app.router.add_get("/login", shop.login_form)
-    app.router.add_post("/login", shop.login)
-    app.router.add_get("/static/{name:.+}", shop.static)
     return app
+
+
+def add_storefront_routes(router: web.UrlDispatcher, shop: Storefront) -> None:
+    """The pages production and staging both serve."""
+    router.add_get("/", shop.home)
+    router.add_get("/shop", shop.shop)
+    router.add_get("/products/{slug}", shop.product)
+    router.add_get("/cart", shop.cart)
+    router.add_get("/checkout/{session}", shop.checkout)
+    router.add_get("/help", shop.help)
+    router.add_get("/login", shop.login_form)
+    router.add_post("/login", shop.login)
+    router.add_get("/static/{name:.+}", shop.static)
 
 
 class Storefront:

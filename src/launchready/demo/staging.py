@@ -34,13 +34,13 @@ import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from launchready.demo.api import Api, signature_valid
+from launchready.demo.api import Api, cart_request, signature_valid
 from launchready.demo.chatbot import MAX_MESSAGE_CHARS, message_body
 from launchready.demo.llm import Bot, LlmError
 from launchready.demo.ordermail import Mailer, order_confirmation
 from launchready.demo.releases import Release, read_current
 from launchready.demo.settings import DemoSettings
-from launchready.demo.shop import Storefront
+from launchready.demo.shop import Storefront, add_storefront_routes
 
 log = logging.getLogger("launchready.demo.staging")
 
@@ -58,15 +58,7 @@ def staging_app(
     shop = Storefront(settings)
     api = Api(settings)
     handlers = _Staging(settings, mailer, bot)
-    app.router.add_get("/", shop.home)
-    app.router.add_get("/shop", shop.shop)
-    app.router.add_get("/products/{slug}", shop.product)
-    app.router.add_get("/cart", shop.cart)
-    app.router.add_get("/checkout/{session}", shop.checkout)
-    app.router.add_get("/help", shop.help)
-    app.router.add_get("/login", shop.login_form)
-    app.router.add_post("/login", shop.login)
-    app.router.add_get("/static/{name:.+}", shop.static)
+    add_storefront_routes(app.router, shop)
     app.router.add_get("/healthz", handlers.health)
     app.router.add_post("/checkout/session", handlers.checkout_session)
     app.router.add_get("/orders/{order}/status", api.order_status)
@@ -110,12 +102,9 @@ class _Staging:
         return web.Response(text=f"ok {release.version}\n", headers={"Cache-Control": "no-store"})
 
     async def checkout_session(self, request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except (ValueError, UnicodeDecodeError):
-            return web.json_response({"error": "expected a JSON body"}, status=400)
-        if not isinstance(body, dict) or not isinstance(body.get("cart_id"), str):
-            return web.json_response({"error": "cart_id is required"}, status=400)
+        body = await cart_request(request)
+        if isinstance(body, web.Response):
+            return body
         release = _RELEASE.get()
         if release.payments is None or "currency" not in release.payments:
             # The bad release: its settings file no longer has what checkout reads.

@@ -10,15 +10,13 @@ not, so every log line and every evidence string goes through :func:`env_redacto
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from launchready.envcheck import looks_secret
+from launchready.envcheck import assignments, looks_secret
 from launchready.errors import InputError
 from launchready.redact import Redactor
 
-_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*?)\s*$")
 PLAIN_NAMES = frozenset(
     {"PATH", "HOME", "PWD", "OLDPWD", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "TMPDIR"}
 )
@@ -34,26 +32,7 @@ def read_build_env(path: Path) -> dict[str, str]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"deploy.build_env: cannot read {path}: {exc.strerror}") from None
-    values: dict[str, str] = {}
-    for raw in text.splitlines():
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        found = _LINE.match(raw)
-        if found is not None:
-            values[found.group(1)] = _unquote(found.group(2))
-    return values
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    if value and value[0] in "'\"":
-        closing = value.find(value[0], 1)
-        if closing > 0:
-            return value[1:closing]
-    comment = value.find(" #")
-    return value[:comment].rstrip() if comment >= 0 else value
+    return {name: value for _, name, value in assignments(text)}
 
 
 def clean_env(declared: Mapping[str, str], home: Path) -> dict[str, str]:
