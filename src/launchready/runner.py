@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from launchready import __version__
 from launchready.checks import AUDIT_AREAS, Area
+from launchready.cloudflare.join import join_edge
 from launchready.context import CheckContext
 from launchready.errors import CheckError
 from launchready.findings import (
@@ -134,7 +135,7 @@ async def run_audit(
         site=manifest.site.domain,
         started_at=started_at,
         duration_ms=round((time.perf_counter() - clock) * 1000),
-        findings=sort_findings([f for _, found in outcomes for f in found]),
+        findings=sort_findings(join_edge([f for _, found in outcomes for f in found])),
         checks=tuple(attempt for attempt, _ in outcomes),
         extras=dict(ctx.deliverables),
     )

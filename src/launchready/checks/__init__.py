@@ -15,6 +15,7 @@ from types import ModuleType
 
 from launchready.checks import (
     chatbot,
+    cloudflare,
     db,
     dns,
     edge,
@@ -74,7 +75,7 @@ AUDIT_AREAS: tuple[Area, ...] = (
     Area("routing", routing),
     Area("web", web),
     Area("edge", edge),
-    Area("cloudflare"),
+    Area("cloudflare", cloudflare),
     Area("secrets", secrets),
     Area("env", env),
     Area("logs", logs),
