@@ -6,6 +6,7 @@ the local fake; see zones.py.)"""
 from __future__ import annotations
 
 import asyncio
+import html
 
 import pytest
 
@@ -39,3 +40,18 @@ async def test_a_rejected_token_is_not_shown_either(
     assert result.returncode == 1, result.stderr
     assert "cannot be read" in result.stdout
     assert TOKEN not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+async def test_the_reports_show_the_zone_as_found(
+    cloudflare_lab: CloudflareLab, cli: CliRun, fmt: str
+) -> None:
+    cloudflare_lab.use(flawed_zone())
+    manifest = cloudflare_lab.manifest()
+    result = await asyncio.to_thread(
+        cli, "audit", "-m", manifest, "--only", "cloudflare", "--format", fmt
+    )
+    page = html.unescape(result.stdout).replace("\\", "")
+    assert "Cloudflare zone shop.test" in page
+    assert "ssl flexible" in page or ">flexible<" in page
+    assert "mail.shop.test" in page  # proxied, as found

@@ -17,6 +17,7 @@ from jinja2 import Environment
 
 from launchready.findings import AttemptStatus, Finding, Report, Severity
 from launchready.report.chaosview import chaos_view
+from launchready.report.cloudflareview import cloudflare_view
 from launchready.report.common import (
     SEVERITY_LABELS,
     SEVERITY_MEANING,
@@ -113,6 +114,7 @@ def context(report: Report) -> dict[str, Any]:
         "lighthouse": lighthouse_rows(report),
         "logs": logs_view(report),
         "db": db_view(report),
+        "cloudflare": cloudflare_view(report),
         "chaos": chaos_view(report),
         "deploy": deploy_view(report),
         "logs_note": logs_charts(report)[0],

@@ -12,6 +12,7 @@ import re
 
 from launchready.findings import AttemptStatus, Finding, Report, Severity
 from launchready.report.chaosview import chaos_markdown
+from launchready.report.cloudflareview import cloudflare_markdown
 from launchready.report.common import (
     DETAILED,
     SEVERITY_LABELS,
@@ -64,6 +65,7 @@ def render(report: Report) -> str:
     lines += _tls(report)
     lines += _logs(report)
     lines += _db(report)
+    lines += cloudflare_markdown(report)
     lines += chaos_markdown(report)
     lines += deploy_markdown(report)
     lines += _checks(report)

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from launchready.findings import AttemptStatus, Finding, Report, Severity
 from launchready.report.chaosview import chaos_text
+from launchready.report.cloudflareview import cloudflare_text
 from launchready.report.common import (
     DETAILED,
     SEVERITY_LABELS,
@@ -90,6 +91,7 @@ def _parts(report: Report) -> list[RenderableType]:
     parts += sections(report)
     parts += logs_sections(report)
     parts += db_sections(report)
+    parts += cloudflare_text(report)
     parts += chaos_text(report)
     parts += deploy_text(report)
     parts.append(_checks(report))
