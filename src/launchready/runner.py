@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -25,8 +25,10 @@ from launchready.findings import (
     AttemptStatus,
     CheckAttempt,
     Finding,
+    JSONValue,
     Report,
     ToolInfo,
+    area_report,
     redact_json,
     sort_findings,
 )
@@ -138,6 +140,30 @@ async def run_audit(
         findings=sort_findings(join_edge([f for _, found in outcomes for f in found])),
         checks=tuple(attempt for attempt, _ in outcomes),
         extras=dict(ctx.deliverables),
+    )
+    return redact_report(report, manifest)
+
+
+def command_report(
+    manifest: Manifest,
+    area: str,
+    findings: Sequence[Finding],
+    *,
+    command: str,
+    started_at: datetime,
+    clock: float,
+    extras: Mapping[str, JSONValue],
+) -> Report:
+    """The redacted report of a command that ran one area on its own (``chaos``, ``deploy
+    check``, ``deploy drill``); ``clock`` is the ``perf_counter`` at its start."""
+    elapsed = round((time.perf_counter() - clock) * 1000)
+    report = area_report(
+        manifest.site.domain,
+        CheckAttempt(area, AttemptStatus.RAN, elapsed),
+        findings,
+        started_at=started_at,
+        extras=extras,
+        command=command,
     )
     return redact_report(report, manifest)
 

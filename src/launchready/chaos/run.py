@@ -24,7 +24,7 @@ from launchready.chaos.findings import DependencyRun, deps_findings
 from launchready.chaos.proxy import FaultProxy
 from launchready.context import CheckContext
 from launchready.errors import InputError, ToolError
-from launchready.findings import AttemptStatus, CheckAttempt, Report, area_report
+from launchready.findings import Report
 from launchready.manifest import Manifest
 from launchready.manifest.models import Dependency
 from launchready.net.http import ManifestResolver
@@ -76,7 +76,7 @@ async def chaos_report(
     on_event: EventSink | None = None,
 ) -> Report:
     """Run the experiments on the staging store and report them (redacted)."""
-    from launchready.runner import open_context, redact_report
+    from launchready.runner import command_report, open_context
 
     base_url = staging_base_url(manifest, "chaos")
     if chaos.cap <= 0 or chaos.latency <= 0:
@@ -108,15 +108,15 @@ async def chaos_report(
         for dep, tgts in plans:
             experiments = await _dependency(ctx, proxies[dep.name], dep, tgts, chaos, sink)
             runs.append(DependencyRun(dep, tuple(tgts), tuple(experiments)))
-    report = area_report(
-        manifest.site.domain,
-        CheckAttempt("chaos", AttemptStatus.RAN, round((time.perf_counter() - clock) * 1000)),
+    return command_report(
+        manifest,
+        "chaos",
         deps_findings(runs, latency=chaos.latency, cap=chaos.cap),
-        started_at=started_at,
-        extras={DELIVERABLE: deliverable(runs, base_url, chaos)},
         command="chaos",
+        started_at=started_at,
+        clock=clock,
+        extras={DELIVERABLE: deliverable(runs, base_url, chaos)},
     )
-    return redact_report(report, manifest)
 
 
 async def _dependency(

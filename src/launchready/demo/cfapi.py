@@ -91,7 +91,11 @@ def cloudflare_api_app(api: FakeCloudflare, prefix: str = "/client/v4") -> web.A
             return _error(403, 10000, "Authentication error")
         return None
 
-    def zone_of(request: web.Request) -> FakeZone | web.Response:
+    def zone_of(request: web.Request, permission: str) -> FakeZone | web.Response:
+        """The zone of the URL, once the token may read it with ``permission``."""
+        refused = allowed(request, permission)
+        if refused is not None:
+            return refused
         found = next((z for z in api.zones if z.id == request.match_info["zone"]), None)
         return found if found is not None else _error(404, 7003, "Could not route to /zones")
 
@@ -112,10 +116,7 @@ def cloudflare_api_app(api: FakeCloudflare, prefix: str = "/client/v4") -> web.A
         return _paged(request, [_zone(z) for z in matched], default_per_page=20)
 
     async def setting(request: web.Request) -> web.Response:
-        refused = allowed(request, SETTINGS_READ)
-        if refused is not None:
-            return refused
-        zone = zone_of(request)
+        zone = zone_of(request, SETTINGS_READ)
         if isinstance(zone, web.Response):
             return zone
         name = request.match_info["setting"]
@@ -126,20 +127,14 @@ def cloudflare_api_app(api: FakeCloudflare, prefix: str = "/client/v4") -> web.A
         )
 
     async def records(request: web.Request) -> web.Response:
-        refused = allowed(request, DNS_READ)
-        if refused is not None:
-            return refused
-        zone = zone_of(request)
+        zone = zone_of(request, DNS_READ)
         if isinstance(zone, web.Response):
             return zone
         served = [_record(zone, i, r) for i, r in enumerate(zone.records)]
         return _paged(request, served, default_per_page=100)
 
     async def ratelimit(request: web.Request) -> web.Response:
-        refused = allowed(request, WAF_READ)
-        if refused is not None:
-            return refused
-        zone = zone_of(request)
+        zone = zone_of(request, WAF_READ)
         if isinstance(zone, web.Response):
             return zone
         if zone.ratelimit_rules is None:

@@ -24,9 +24,9 @@ from launchready.deploy.diagnose import Budget, Diagnosis, diagnose
 from launchready.deploy.shell import LogDir, Progress
 from launchready.deploy.workspace import extras, head_commit, toplevel
 from launchready.errors import InputError
-from launchready.findings import AttemptStatus, CheckAttempt, Finding, Report, area_report
+from launchready.findings import Finding, Report
 from launchready.manifest import Manifest
-from launchready.runner import redact_report
+from launchready.runner import command_report
 from launchready.secrets import Scanner
 
 DELIVERABLE = "deploy"
@@ -157,16 +157,15 @@ async def check_report(
         "artifacts": scanned.to_json(),
         "diagnosis": diagnosis.to_json() if diagnosis is not None else None,
     }
-    elapsed = round((time.perf_counter() - clock) * 1000)
-    report = area_report(
-        manifest.site.domain,
-        CheckAttempt("deploy", AttemptStatus.RAN, elapsed),
+    return command_report(
+        manifest,
+        "deploy",
         findings,
-        started_at=started_at,
-        extras={DELIVERABLE: deliverable},
         command="deploy check",
+        started_at=started_at,
+        clock=clock,
+        extras={DELIVERABLE: deliverable},
     )
-    return redact_report(report, manifest)
 
 
 def _not_reproducible(command: str, diagnosis: Diagnosis, log: Path) -> Finding:

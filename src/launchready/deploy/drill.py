@@ -25,11 +25,11 @@ from launchready.deploy.buildenv import env_redactor
 from launchready.deploy.check import DELIVERABLE, make_log_dir
 from launchready.deploy.shell import LogDir, Progress, Redact, ShellResult, run_shell
 from launchready.errors import InputError, LaunchreadyError
-from launchready.findings import AttemptStatus, CheckAttempt, Finding, Report, area_report
+from launchready.findings import Finding, Report
 from launchready.manifest import Manifest
 from launchready.manifest.models import Drill
 from launchready.report.smokeview import smoke_lines, step_row
-from launchready.runner import redact_report
+from launchready.runner import command_report
 from launchready.smoke.runner import DELIVERABLE as SMOKE_STEPS
 from launchready.smoke.runner import smoke_report
 from launchready.staging import staging_base_url
@@ -149,16 +149,15 @@ async def drill_report(
         "rollback_ok": rolled_back.ok and after_rollback.result.ok,
         "budget": budget,
     }
-    elapsed = round((time.perf_counter() - clock) * 1000)
-    report = area_report(
-        manifest.site.domain,
-        CheckAttempt("deploy", AttemptStatus.RAN, elapsed),
+    return command_report(
+        manifest,
+        "deploy",
         findings,
-        started_at=started_at,
-        extras={DELIVERABLE: deliverable},
         command="deploy drill",
+        started_at=started_at,
+        clock=clock,
+        extras={DELIVERABLE: deliverable},
     )
-    return redact_report(report, manifest)
 
 
 async def _smoke(
