@@ -193,7 +193,7 @@ def demo(request: pytest.FixtureRequest) -> Path:
 
 async def test_the_demo_widget_answers_through_the_page(demo: Path, tmp_path: Path) -> None:
     require_browser()
-    manifest = load_manifest(demo, environ={})
+    manifest = load_manifest(demo)
     assert manifest.chatbot is not None
     assert manifest.chatbot.browser is not None
     assert manifest.network.ca_bundle is not None
@@ -516,7 +516,7 @@ async def origin_site() -> AsyncIterator[Site]:
 async def test_the_page_host_is_resolved_through_the_manifest_nameservers(
     fixed: Path, origin_site: Site, tmp_path: Path
 ) -> None:
-    demo_network = load_manifest(fixed, environ={}).network
+    demo_network = load_manifest(fixed).network
     network = Network(nameservers=demo_network.nameservers)
     widget = origin_site.widget("/slow").model_copy(
         update={"page": f"http://api.demo-candles.test:{origin_site.port}/slow"}

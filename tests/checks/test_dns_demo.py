@@ -18,7 +18,7 @@ DNS_FLAWS = [flaw for flaw in FLAWS if flaw.area == "dns"]
 
 
 async def audit(path: Path) -> tuple[list[Finding], list[dict[str, JSONValue]]]:
-    async with check_context(load_manifest(path, environ={})) as ctx:
+    async with check_context(load_manifest(path)) as ctx:
         found = await area.run(ctx)
         return found, ctx.deliverables["dns_map"]
 
@@ -54,7 +54,7 @@ async def test_the_fixed_store_is_clean(fixed: Path) -> None:
 
 
 async def test_the_flawed_home_page_links_the_dangling_promo_host(flawed: Path) -> None:
-    manifest = load_manifest(flawed, environ={})
+    manifest = load_manifest(flawed)
     async with check_context(manifest) as ctx:
         linked = await takeover.linked_hosts(ctx, Plan.of(manifest))
     assert "promo.demo-candles.test" in linked

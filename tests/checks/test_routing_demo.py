@@ -18,7 +18,7 @@ ROUTING_FLAWS = [flaw for flaw in FLAWS if flaw.area == "routing"]
 
 
 async def audit(path: Path) -> tuple[list[Finding], dict[str, Any]]:
-    async with check_context(load_manifest(path, environ={})) as ctx:
+    async with check_context(load_manifest(path)) as ctx:
         found = await routing.run(ctx)
         return found, ctx.deliverables
 

@@ -17,7 +17,7 @@ TLS_FLAWS = [flaw for flaw in FLAWS if flaw.area == "tls"]
 
 
 async def audit(path: Path) -> tuple[list[Finding], list[dict[str, Any]]]:
-    async with check_context(load_manifest(path, environ={})) as ctx:
+    async with check_context(load_manifest(path)) as ctx:
         found = await area.run(ctx)
         return found, ctx.deliverables["tls"]
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from launchready.demo import FLAWS
 from launchready.demo.flaws import AUDIT
@@ -83,7 +84,12 @@ def test_fixed_demo_is_clean_at_medium_and_above(cli: CliRun) -> None:
     assert all(c["status"] != "error" for c in document["checks"]), document["checks"]
 
 
-def test_keep_running_serves_until_interrupted_then_cleans_up(cli: CliRun, tmp_path: Path) -> None:
+def test_keep_running_serves_until_interrupted_then_cleans_up(
+    cli: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A demo store of this test session shares its token through this process's
+    # environment; this test plays a shell of its own, which has none.
+    monkeypatch.delenv("LAUNCHREADY_DEMO_CLOUDFLARE_TOKEN", raising=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     process = subprocess.Popen(
         [
@@ -104,9 +110,17 @@ def test_keep_running_serves_until_interrupted_then_cleans_up(cli: CliRun, tmp_p
     )
     try:
         manifest = _wait_for_manifest(process)
+        # Another shell loads the demo's Cloudflare token first, as the manifest's header says.
+        token_env = _demo_env(manifest.parent / "demo.env")
         again = cli("audit", "-m", manifest, "--only", "launch,monitor", "--format", "json")
+        assert again.returncode == 2 and "LAUNCHREADY_DEMO_CLOUDFLARE_TOKEN" in again.stderr
+        again = cli(
+            "audit", "-m", manifest, "--only", "launch,monitor", "--format", "json", env=token_env
+        )
         assert again.returncode == 1, again.stderr
         assert json.loads(again.stdout)["site"] == "demo-candles.test"
+        assert list(token_env) == ["LAUNCHREADY_DEMO_CLOUDFLARE_TOKEN"]
+        assert all(token not in again.stdout + again.stderr for token in token_env.values())
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
     finally:
@@ -115,7 +129,17 @@ def test_keep_running_serves_until_interrupted_then_cleans_up(cli: CliRun, tmp_p
             process.wait()
     assert process.returncode == 1
     assert not manifest.exists()
-    assert json.loads((tmp_path / "report.json").read_text())["ready"] is False
+    report = (tmp_path / "report.json").read_text()
+    assert json.loads(report)["ready"] is False
+    assert "cloudflare.dev-mode-on" in report
+    assert all(token not in report for token in token_env.values())
+
+
+def _demo_env(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines of the demo's ``demo.env`` (what ``. ./demo.env`` would set)."""
+    lines = path.read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    return dict(pairs)
 
 
 def _wait_for_manifest(process: subprocess.Popen[str]) -> Path:

@@ -9,10 +9,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from launchready.manifest import load_manifest
 from tests.conftest import CliRun
+
+
+@pytest.fixture(autouse=True)
+def no_cloudflare_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A token in the developer's environment would send init to the real Cloudflare API."""
+    monkeypatch.delenv("CLOUDFLARE_API_TOKEN", raising=False)
+    monkeypatch.delenv("CLOUDFLARE_API_BASE", raising=False)
 
 
 def network_flags(flawed: Path) -> list[str]:

@@ -140,7 +140,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 async def _session(store: DemoStore) -> AsyncIterator[Session]:
-    manifest = load_manifest(store.manifest_path, environ={})
+    manifest = load_manifest(store.manifest_path, environ=store.environ)
     assert manifest.network.ca_bundle is not None
     ca_file = manifest.resolve_path(manifest.network.ca_bundle)
     resolver = Resolver(manifest.network, timeout=TIMEOUT_S)

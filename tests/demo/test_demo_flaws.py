@@ -29,6 +29,7 @@ from launchready import catalog
 from launchready.demo import FLAWS, Flaw
 from launchready.net.http import ManifestResolver
 
+from .cfflaws import CF_OBSERVERS
 from .opsflaws import OPS_OBSERVERS
 
 if TYPE_CHECKING:
@@ -451,6 +452,7 @@ async def _fk(p: Probe) -> bool:
 
 
 OBSERVERS.update(OPS_OBSERVERS)
+OBSERVERS.update(CF_OBSERVERS)
 
 
 def test_every_flaw_is_a_catalog_id_with_an_observer() -> None:

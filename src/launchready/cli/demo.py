@@ -71,16 +71,19 @@ def keep_running_message(store: DemoStore) -> str:
     """What to do with the running store: the audit, and the active commands against its
     staging side (chaos between staging and its email and model services, the deploy
     drill on its releases) and the clean build of its repository."""
+    from launchready.demo.cftoken import TOKEN_FILE, TOKEN_VARIABLE
     from launchready.demo.releases import CURRENT, GOOD, RELEASES_DIR
 
     manifest = shlex.quote(str(store.manifest_path))
+    workdir = shlex.quote(str(store.workdir))
     lines = [
         "",
         f"The demo store is running. Its manifest: {store.manifest_path}",
+        f"In another shell, load its Cloudflare API token (${{{TOKEN_VARIABLE}}}) first:",
+        f"      cd {workdir} && set -a && . ./{TOKEN_FILE} && set +a",
         f"Try:  launchready audit -m {manifest}",
     ]
     if store.staging_ports is not None:
-        workdir = shlex.quote(str(store.workdir))
         lines += [
             f"Its staging store (deploy.drill.base_url): {store.staging_ports.base_url}, "
             f"serving {RELEASES_DIR}/{CURRENT} -> {GOOD}",

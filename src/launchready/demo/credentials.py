@@ -39,6 +39,11 @@ def webhook_secret() -> str:
     return "whsec_" + _draw(_ALNUM, 32)
 
 
+def cloudflare_token() -> str:
+    """An API token as Cloudflare issues them: 40 URL-safe characters."""
+    return _draw(_URLSAFE, 40)
+
+
 @dataclass(frozen=True)
 class Credentials:
     """Every secret value one demo store uses, in its provider's real format."""

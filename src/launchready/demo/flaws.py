@@ -169,6 +169,13 @@ FLAWS: tuple[Flaw, ...] = (
         "shop.db order_items.order_id",
         "the items' foreign key to orders has no index (40,000 items)",
     ),
+    # cloudflare (the zone as its API describes it; the demo serves a stand-in of the API)
+    _flaw(
+        "cloudflare.dev-mode-on",
+        f"{D} development_mode",
+        "development mode was switched on to debug a stylesheet and left on: the cache is "
+        "bypassed for every visitor",
+    ),
     # secrets and environments
     _flaw(
         "secrets.in-frontend",

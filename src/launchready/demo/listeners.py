@@ -21,17 +21,19 @@ class Listeners:
     http: socket.socket
     dns_udp: socket.socket
     dns_tcp: socket.socket
+    cloudflare: socket.socket
+    """The fake Cloudflare API (plain HTTP, as a lab's ``api_base`` may be)."""
     staging: StagingListeners
 
     def close(self) -> None:
-        for sock in (self.https, self.http, self.dns_udp, self.dns_tcp):
+        for sock in (self.https, self.http, self.dns_udp, self.dns_tcp, self.cloudflare):
             sock.close()
         self.staging.close()
 
 
 def bind_listeners() -> Listeners:
-    """Free loopback ports for HTTPS, HTTP, DNS (UDP and TCP on the same port) and the
-    staging side."""
+    """Free loopback ports for HTTPS, HTTP, DNS (UDP and TCP on the same port), the fake
+    Cloudflare API and the staging side."""
     opened: list[socket.socket] = []
     try:
         https = tcp_listener()
@@ -40,9 +42,13 @@ def bind_listeners() -> Listeners:
         opened.append(http)
         udp, tcp = bind_dns_sockets(LOOPBACK)
         opened += [udp, tcp]
+        cloudflare = tcp_listener()
+        opened.append(cloudflare)
         staging = StagingListeners.bind()
     except OSError as exc:
         for sock in opened:
             sock.close()
         raise ToolError(f"the demo store could not bind a loopback port: {exc}") from exc
-    return Listeners(https=https, http=http, dns_udp=udp, dns_tcp=tcp, staging=staging)
+    return Listeners(
+        https=https, http=http, dns_udp=udp, dns_tcp=tcp, cloudflare=cloudflare, staging=staging
+    )

@@ -1,9 +1,10 @@
 """Writes the demo's ``launchready.yaml``: the store described as its owner would.
 
 The manifest is the contract the audit reads, so the demo writes it exactly like a user
-would (plain values, no ``${VAR}``: it must load with no environment prepared), plus a
-``network`` section that sends every lookup and connection to the demo's loopback
-ports. The flawed manifest leaves out what a rushed founder leaves out.
+would, plus a ``network`` section that sends every lookup and connection to the demo's
+loopback ports. Values are plain, except the Cloudflare API token, which is a ``${VAR}``
+as a real one must be (:mod:`.cftoken` puts it in the environment of the process that
+runs the store). The flawed manifest leaves out what a rushed founder leaves out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from launchready.demo.cftoken import TOKEN_FILE, TOKEN_REFERENCE, TOKEN_VARIABLE
 from launchready.demo.opsmanifest import dependencies, deploy_fields
 from launchready.demo.settings import (
     CANARY,
@@ -23,6 +25,7 @@ from launchready.demo.settings import (
     DemoSettings,
 )
 from launchready.demo.shopdb import CUSTOMER_ORDERS_SQL, ORDER_STATUS_SQL
+from launchready.demo.sockets import LOOPBACK
 from launchready.demo.stagingsite import StagingPorts
 
 CA_FILE = "demo-ca.pem"
@@ -42,6 +45,12 @@ class Ports:
     https: int
     http: int
     dns: int
+    cloudflare: int
+    """The fake Cloudflare API (``cloudflare.api_base``)."""
+
+    @property
+    def cloudflare_api(self) -> str:
+        return f"http://{LOOPBACK}:{self.cloudflare}/client/v4"
 
 
 def write_manifest(
@@ -51,6 +60,8 @@ def write_manifest(
     header = (
         f"# Written by `launchready demo` ({variant}).\n"
         "# The ports in `network` are valid only while the demo runs.\n"
+        f"# cloudflare.token is ${{{TOKEN_VARIABLE}}}: to run a command from another shell,\n"
+        f"# load it first with `set -a; . ./{TOKEN_FILE}; set +a` in this folder.\n"
     )
     text = yaml.safe_dump(manifest_data(settings, ports, staging), sort_keys=False, width=100)
     path.write_text(header + text, encoding="utf-8")
@@ -182,6 +193,11 @@ def manifest_data(
                 {"name": "order-status", "sql": ORDER_STATUS_SQL, "params": [1001]},
             ],
             "large_table_rows": 10_000,
+        },
+        "cloudflare": {
+            "zone": settings.domain,
+            "token": TOKEN_REFERENCE,
+            "api_base": ports.cloudflare_api,
         },
         "network": {
             "nameservers": [f"127.0.0.1:{ports.dns}"],

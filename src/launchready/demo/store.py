@@ -1,11 +1,11 @@
 """The running demo store: prepares its files, then serves everything from one thread.
 
-All servers (HTTPS, plain HTTP, DNS over UDP and TCP, and the staging side: the staging
-store, its SMTP provider and LLM service) share one asyncio loop in one background
-thread, so the caller (the CLI, a test) keeps its own loop free to run the audit against
-them, and stopping means one event and one join. Sockets are bound on free loopback ports
-before the thread starts (:mod:`.listeners`), so the ports are known and any failure to
-bind surfaces in :meth:`DemoStore.start`, not later in the thread.
+All servers (HTTPS, plain HTTP, DNS over UDP and TCP, the fake Cloudflare API, and the
+staging side: the staging store, its SMTP provider and LLM service) share one asyncio loop
+in one background thread, so the caller (the CLI, a test) keeps its own loop free to run
+the audit against them, and stopping means one event and one join. Sockets are bound on
+free loopback ports before the thread starts (:mod:`.listeners`), so the ports are known
+and any failure to bind surfaces in :meth:`DemoStore.start`, not later in the thread.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ from aiohttp import web
 from launchready.demo.accesslog import CombinedAccessLogger, close_access_log, open_access_log
 from launchready.demo.build import write_build_env
 from launchready.demo.certs import DemoCertificates, lifetimes
+from launchready.demo.cfapi import FakeCloudflare, cloudflare_api_app
+from launchready.demo.cftoken import TOKEN_VARIABLE, claim_token, release_token, write_token_file
+from launchready.demo.cfzone import demo_api
 from launchready.demo.credentials import Credentials
 from launchready.demo.dns_server import Authority, DnsServer
 from launchready.demo.envfiles import write_env_files
@@ -74,7 +77,10 @@ class DemoStore:
         """The staging store and its dependencies (``deploy.drill``, ``dependencies``)."""
         self.staging: StagingSite | None = None
         """The staging servers while running (its ``mail_server`` holds what it received)."""
+        self.cloudflare: FakeCloudflare | None = None
+        """The fake Cloudflare API's zone and token, and the requests it saw."""
         self.startup_seconds: float | None = None
+        self._token: str | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_event: asyncio.Event | None = None
@@ -99,6 +105,12 @@ class DemoStore:
     @property
     def running(self) -> bool:
         return self._thread is not None
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The variables the manifest's ``${VAR}`` references need (the Cloudflare API
+        token), while the store runs: ``load_manifest(path, environ=store.environ)``."""
+        return {TOKEN_VARIABLE: self._token} if self._token is not None else {}
 
     @property
     def ca_path(self) -> Path:
@@ -156,15 +168,18 @@ class DemoStore:
             https=listeners.https.getsockname()[1],
             http=listeners.http.getsockname()[1],
             dns=listeners.dns_udp.getsockname()[1],
+            cloudflare=listeners.cloudflare.getsockname()[1],
         )
         self._access_log = access_log
+        self._token = claim_token()
+        self.cloudflare = demo_api(settings, zones[0], self._token)
         self.staging = StagingSite(settings, self.releases_path, listeners.staging)
         self._ready.clear()
         self._stopping.clear()
         self._error = None
         self._thread = threading.Thread(
             target=self._run,
-            args=(settings, zones, certs.server_context(), listeners, access_log),
+            args=(settings, zones, certs.server_context(), listeners, access_log, self.cloudflare),
             name=f"launchready-demo-{ports.https}",
             daemon=True,
         )
@@ -176,6 +191,7 @@ class DemoStore:
         self.settings = settings
         self.ports = ports
         self.staging_ports = listeners.staging.ports
+        write_token_file(self.workdir, self._token)
         write_manifest(self.manifest_path, settings, self.ports, self.staging_ports)
         self.startup_seconds = time.perf_counter() - started
 
@@ -204,6 +220,9 @@ class DemoStore:
         self._loop = None
         self._stop_event = None
         self.staging = None
+        if self._token is not None:
+            self._token = None
+            release_token()
         if self._access_log is not None:
             close_access_log(self._access_log)
             self._access_log = None
@@ -215,12 +234,15 @@ class DemoStore:
         tls: ssl.SSLContext,
         listeners: Listeners,
         access_log: logging.Logger,
+        cloudflare: FakeCloudflare,
     ) -> None:
         loop = asyncio.new_event_loop()
         loop.set_exception_handler(_quiet_exceptions)
         self._loop = loop
         try:
-            loop.run_until_complete(self._serve(settings, zones, tls, listeners, access_log))
+            loop.run_until_complete(
+                self._serve(settings, zones, tls, listeners, access_log, cloudflare)
+            )
         except BaseException as exc:  # reported to start(); the thread must end cleanly
             self._error = exc
         finally:
@@ -238,6 +260,7 @@ class DemoStore:
         tls: ssl.SSLContext,
         listeners: Listeners,
         access_log: logging.Logger,
+        cloudflare: FakeCloudflare,
     ) -> None:
         self._stop_event = asyncio.Event()
         runners: list[web.AppRunner] = []
@@ -257,6 +280,16 @@ class DemoStore:
                 runners.append(runner)
                 await runner.setup()
                 await web.SockSite(runner, sock, ssl_context=context).start()
+            # The API is Cloudflare's, not the store's: its requests stay out of the access log.
+            api = web.AppRunner(
+                cloudflare_api_app(cloudflare),
+                handle_signals=False,
+                access_log=None,
+                shutdown_timeout=SHUTDOWN_GRACE_S,
+            )
+            runners.append(api)
+            await api.setup()
+            await web.SockSite(api, listeners.cloudflare).start()
             await dns_server.start()
             assert self.staging is not None
             await self.staging.start()

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from launchready.envcheck import read_env
 from launchready.errors import InputError
 from launchready.findings import Finding, Report, Severity
+from launchready.handover.cloudflare import ZoneAsFound, zone_as_found
 from launchready.handover.incidents import Scenario, scenarios
 from launchready.manifest import Manifest
 from launchready.manifest.models import Owner, Owners
@@ -109,6 +110,8 @@ class Handover:
     report the page is built from holds one: the one number a crisis needs."""
     rollback_proven: bool = True
     """False when that drill's rollback failed or ran over its budget."""
+    cloudflare: ZoneAsFound | None = None
+    """The Cloudflare zone as the last audit read it (SSL mode, proxied hosts, rules)."""
 
     def routes_by_origin(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
         """Routes grouped under their origin, as (origin, [(name, "METHOD /path", kind)]):
@@ -161,6 +164,7 @@ def build_handover(manifest: Manifest, report: Report | None, now: datetime) -> 
         risks_more=max(0, len(risks) - RISKS_SHOWN),
         risk_counts=report.summary if report else {},
         report_at=report.started_at if report else None,
+        cloudflare=zone_as_found(report),
     )
     measured = drill_rollback(report)
     if measured is not None:

@@ -73,6 +73,8 @@ def markdown(handover: Handover) -> str:
     lines += [f"- Host {_code(name)} ({role})" for name, role in h.hosts]
     if h.staging:
         lines.append(f"- Staging: {', '.join(f'{_code(s)}' for s in h.staging)}")
+    if h.cloudflare is not None:
+        lines.append(f"- {md(h.cloudflare.text)}")
     lines.append(
         f"- Monitoring: {len(h.checks)} checks ({md(', '.join(h.checks))}), alerts to "
         + (", ".join(f"{_code(c)}" for c in h.channels) or "**nobody**")

@@ -20,6 +20,7 @@ from launchready.context import CheckContext
 from launchready.fetch import follow
 from launchready.mail.providers import providers
 from launchready.mail.spf_parse import select_spf_records
+from launchready.onboard.cloudflare import ZoneFound
 
 SUBDOMAINS = ("www", "app", "api", "chat", "shop", "staging", "demo")
 ROLES = {"www": "storefront", "shop": "storefront", "api": "api", "chat": "chat", "app": "app"}
@@ -62,6 +63,8 @@ class Discovery:
     cdn_provider: str | None = None
     notes: list[str] = field(default_factory=list)
     """What could not be found, for the user (and as comments in the file)."""
+    cloudflare: ZoneFound | None = None
+    """The Cloudflare zone, when init could read it (:mod:`.cloudflare`)."""
 
 
 async def discover(ctx: CheckContext, domain: str) -> Discovery:

@@ -12,6 +12,7 @@ import json
 from datetime import date
 
 from launchready.manifest.models import Network
+from launchready.onboard.cloudflare import BASE_VARIABLE, TOKEN_REFERENCE, TOKEN_VARIABLE
 from launchready.onboard.discover import Discovery
 
 
@@ -37,16 +38,22 @@ def manifest_text(found: Discovery, network: Network, today: date) -> str:
         lines.append(f"  canonical: {_q(found.canonical)}   # where http://{d}/ ends up")
     else:
         lines.append(f"  # canonical: {_q(site)}   # TODO: no page answered; set the real origin")
+    proxied = set(found.cloudflare.proxied) if found.cloudflare else set()
     if found.hosts:
         lines.append("  hosts:")
         lines += [
-            f"    - {{name: {name}, role: {role}}}" for name, role in sorted(found.hosts.items())
+            f"    - {{name: {name}, role: {role}}}"
+            + ("   # proxied by Cloudflare" if name in proxied else "")
+            for name, role in sorted(found.hosts.items())
         ]
     if found.staging:
         lines.append(f"  staging: [{', '.join(found.staging)}]   # never audited as production")
-    cdn_note = (
-        f"headers of {found.cdn_provider} seen" if found.cdn_provider else "no CDN headers seen"
-    )
+    if found.cloudflare is not None and found.cdn == "cloudflare":
+        cdn_note = f"records proxied in the Cloudflare zone {found.cloudflare.zone}"
+    elif found.cdn_provider:
+        cdn_note = f"headers of {found.cdn_provider} seen"
+    else:
+        cdn_note = "no CDN headers seen"
     lines += [f"  cdn: {found.cdn}                # {cdn_note}", ""]
     lines += ["email:", f"  domain: {d}"]
     if found.senders:
@@ -87,12 +94,29 @@ def manifest_text(found: Discovery, network: Network, today: date) -> str:
         '#   rollback: ["..."]',
         "#   secrets_store: Fly secrets",
     ]
+    lines += _cloudflare(found)
     if found.notes:
         lines += ["", "# Not found:"] + [f"#   {note}" for note in found.notes]
     section = _network(network)
     if section:
         lines += ["", *section]
     return "\n".join(lines) + "\n"
+
+
+def _cloudflare(found: Discovery) -> list[str]:
+    """The zone init read, with the token named, never written (the audit expands it)."""
+    zone = found.cloudflare
+    if zone is None:
+        return []
+    lines = [
+        "",
+        f"cloudflare:             # read-only, with the API token in {TOKEN_VARIABLE}",
+        f"  zone: {zone.zone}",
+        f"  token: {_q(TOKEN_REFERENCE)}",
+    ]
+    if zone.api_base:
+        lines.append(f"  api_base: {_q(zone.api_base)}   # from {BASE_VARIABLE}")
+    return lines
 
 
 def _network(network: Network) -> list[str]:

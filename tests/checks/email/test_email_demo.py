@@ -16,7 +16,7 @@ AUDITED_EMAIL_FLAWS = {f.finding_id for f in FLAWS if f.area == "email" and f.fo
 
 
 async def _audit(path: Path) -> list[Finding]:
-    async with check_context(load_manifest(path, environ={})) as ctx:
+    async with check_context(load_manifest(path)) as ctx:
         return await area.run(ctx)
 
 
