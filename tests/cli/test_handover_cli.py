@@ -8,11 +8,9 @@ import json
 from pathlib import Path
 
 import pypdf
-from playwright.async_api import async_playwright
 
-from launchready.chat.browser import chromium_args, find_chromium
-from launchready.pdf import A4_MM, MM
 from launchready.report import report_from_json
+from tests.cli.a4page import a4_page
 from tests.conftest import CliRun
 
 SEVERITY_ORDER = ["blocker", "high", "medium"]
@@ -102,35 +100,17 @@ async def test_the_handover_looks_right_in_chromium(
     page_file = tmp_path / "handover.html"
     result = cli("handover", "-m", flawed, "--from", flawed_report, "-o", page_file)
     assert result.returncode == 0, result.stderr
-    chromium = find_chromium()
-    assert chromium is not None, "scripts/test installs Debian's chromium"
-    width, height = ((side - 20) * MM for side in A4_MM)  # A4 less 10 mm margins
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=chromium_args("EXCLUDE localhost")
+    async with a4_page(page_file) as page:
+        shot = await page.screenshot(path=tmp_path / "handover.png", full_page=True)
+        assert shot.startswith(b"\x89PNG")
+        owners = await page.locator("#owners").bounding_box()
+        first_scenario = await page.locator(".scenario").first.bounding_box()
+        assert owners and first_scenario and owners["x"] < first_scenario["x"]  # two columns
+        assert abs(owners["y"] - first_scenario["y"]) < 40
+        assert await page.locator("#open-items").is_visible()
+        colour = await page.locator("#owners tr[data-role='monitoring'] td").evaluate(
+            "cell => getComputedStyle(cell).color"
         )
-        try:
-            page = await browser.new_page(viewport={"width": int(width), "height": int(height)})
-            await page.emulate_media(media="print")
-            await page.goto(page_file.as_uri())
-            shot = await page.screenshot(path=tmp_path / "handover.png", full_page=True)
-            assert shot.startswith(b"\x89PNG")
-            size = await page.evaluate(
-                "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
-                " document.documentElement.scrollHeight]"
-            )
-            assert size[0] <= size[1], "nothing sticks out sideways"
-            assert size[2] <= height, "one page without shrinking the type"
-            owners = await page.locator("#owners").bounding_box()
-            first_scenario = await page.locator(".scenario").first.bounding_box()
-            assert owners and first_scenario and owners["x"] < first_scenario["x"]  # two columns
-            assert abs(owners["y"] - first_scenario["y"]) < 40
-            assert await page.locator("#open-items").is_visible()
-            colour = await page.locator("#owners tr[data-role='monitoring'] td").evaluate(
-                "cell => getComputedStyle(cell).color"
-            )
-            assert colour == "rgb(179, 38, 30)"  # a missing owner is in the open-item red
-            for section in ("#secrets", "#deploy", "#inventory", "#risks"):
-                assert await page.locator(section).is_visible(), section
-        finally:
-            await browser.close()
+        assert colour == "rgb(179, 38, 30)"  # a missing owner is in the open-item red
+        for section in ("#secrets", "#deploy", "#inventory", "#risks"):
+            assert await page.locator(section).is_visible(), section

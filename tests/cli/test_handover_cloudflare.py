@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from playwright.async_api import async_playwright
-
-from launchready.chat.browser import chromium_args, find_chromium
-from launchready.pdf import A4_MM, MM
+from tests.cli.a4page import a4_page
 from tests.conftest import CliRun
 
 
@@ -50,25 +47,7 @@ async def test_a_large_zone_keeps_the_handover_one_page(
     cli: CliRun, flawed: Path, flawed_report: Path, tmp_path: Path
 ) -> None:
     page_file = _big_zone_page(cli, flawed, flawed_report, tmp_path)
-    chromium = find_chromium()
-    assert chromium is not None, "scripts/test installs Debian's chromium"
-    width, height = ((side - 20) * MM for side in A4_MM)  # A4 less 10 mm margins
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=chromium_args("EXCLUDE localhost")
-        )
-        try:
-            page = await browser.new_page(viewport={"width": int(width), "height": int(height)})
-            await page.emulate_media(media="print")
-            await page.goto(page_file.as_uri())
-            line = await page.locator("#cloudflare").inner_text()
-            assert "500 proxied hosts" in line and "and 497 more" in line
-            assert "40 rate-limiting rules" in line and "and 37 more" in line
-            size = await page.evaluate(
-                "[document.documentElement.scrollWidth, document.documentElement.clientWidth,"
-                " document.documentElement.scrollHeight]"
-            )
-            assert size[0] <= size[1], "nothing sticks out sideways"
-            assert size[2] <= height, "one page without shrinking the type"
-        finally:
-            await browser.close()
+    async with a4_page(page_file) as page:
+        line = await page.locator("#cloudflare").inner_text()
+        assert "500 proxied hosts" in line and "and 497 more" in line
+        assert "40 rate-limiting rules" in line and "and 37 more" in line
