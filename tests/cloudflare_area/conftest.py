@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from launchready.demo.cfapi import FakeCloudflare, FakeToken, FakeZone, cloudflare_api_app
-from tests.cloudflare.zones import DOMAIN, MANIFEST, ORIGIN, TOKEN, clean_zone
+from tests.cloudflare_area.zones import DOMAIN, MANIFEST, ORIGIN, TOKEN, clean_zone
 from tests.labserver import serve
 
 

@@ -11,8 +11,8 @@ import html
 import pytest
 
 from launchready.demo.cfapi import FakeToken
-from tests.cloudflare.conftest import CloudflareLab
-from tests.cloudflare.zones import TOKEN, clean_zone, flawed_zone
+from tests.cloudflare_area.conftest import CloudflareLab
+from tests.cloudflare_area.zones import TOKEN, clean_zone, flawed_zone
 from tests.conftest import CliRun
 
 

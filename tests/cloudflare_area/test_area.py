@@ -19,8 +19,8 @@ from launchready.demo.cfapi import (
 from launchready.findings import Finding, Severity
 from launchready.manifest import load_manifest
 from tests.checks.support import check_context
-from tests.cloudflare.conftest import CloudflareLab
-from tests.cloudflare.zones import DOMAIN, TOKEN, clean_zone, flawed_zone
+from tests.cloudflare_area.conftest import CloudflareLab
+from tests.cloudflare_area.zones import DOMAIN, TOKEN, clean_zone, flawed_zone
 
 
 async def run_area(lab: CloudflareLab, zone_name: str = DOMAIN) -> list[Finding]:

@@ -17,7 +17,7 @@ from launchready.demo.cfapi import FakeCloudflare, FakeToken, FakeZone, cloudfla
 from launchready.manifest import load_manifest
 from launchready.runner import AuditOptions, run_audit
 from tests.checks.test_edge import HOST, lab
-from tests.cloudflare.zones import CLEAN_SETTINGS, TOKEN
+from tests.cloudflare_area.zones import CLEAN_SETTINGS, TOKEN
 from tests.labserver import serve
 
 ORIGIN = "127.0.0.2"
