@@ -15,6 +15,13 @@ def html_environment(
     package: str, filters: Mapping[str, Callable[..., Any]] | None = None
 ) -> Environment:
     """An environment over ``package``'s ``templates`` folder."""
+    # Imported here: the report package's own HTML builds on this module, so a top-level
+    # import would make whichever of the two loads first find the other half-initialised.
+    from launchready.report.common import clean
+
+    def finalize(value: Any) -> Any:
+        return clean(value) if isinstance(value, str) else value
+
     env = Environment(
         loader=PackageLoader(package, "templates"),
         autoescape=True,
@@ -22,15 +29,7 @@ def html_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        finalize=_finalize,
+        finalize=finalize,
     )
     env.filters.update(filters or {})
     return env
-
-
-def _finalize(value: Any) -> Any:
-    # Imported here: the report package's own HTML builds on this module, so a top-level
-    # import would make whichever of the two loads first find the other half-initialised.
-    from launchready.report.common import clean
-
-    return clean(value) if isinstance(value, str) else value

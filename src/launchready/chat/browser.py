@@ -12,7 +12,6 @@ Chromium resolves names itself, so ``network.resolve`` is turned into
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import shutil
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 
 from launchready.manifest import Network
 from launchready.manifest.models import ChatBrowser
+from launchready.net.dns import is_ip_literal
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, ConsoleMessage, Error, Page, Playwright
@@ -337,7 +337,7 @@ async def _dns_extra(url: str, network: Network, resolver: Resolver | None) -> d
         resolver is None
         or not host
         or host == "localhost"
-        or _is_ip(host)
+        or is_ip_literal(host)
         or f"{host}:{port}" in network.resolve
     ):
         return {}
@@ -387,17 +387,9 @@ def _reason(exc: Error) -> str:
 
 def _endpoint(value: str) -> str:
     """``::1:8443`` -> ``[::1]:8443``: Chromium reads an IPv6 address only in brackets."""
-    if value.startswith("[") or (_is_ip(value) and ":" not in value):
+    if value.startswith("[") or (is_ip_literal(value) and ":" not in value):
         return value
     host, sep, port = value.rpartition(":")
-    if sep and port.isdigit() and ":" in host and _is_ip(host):
+    if sep and port.isdigit() and ":" in host and is_ip_literal(host):
         return f"[{host}]:{port}"
     return value
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return False
-    return True

@@ -11,12 +11,11 @@ from urllib.parse import urlsplit
 
 from launchready.catalog import finding
 from launchready.cloudflare.ratelimit import coverage
-from launchready.cloudflare.read import DnsRecord, Zone, ZoneUnreadable
+from launchready.cloudflare.read import WEB_TYPES, DnsRecord, Zone, ZoneUnreadable
 from launchready.findings import Finding, JSONValue, Severity
 from launchready.manifest import Manifest
+from launchready.manifest.models import WEB_ROLES
 
-WEB_ROLES = frozenset({"storefront", "api", "chat", "app", "admin", "static"})
-WEB_TYPES = frozenset({"A", "AAAA", "CNAME"})
 OLD_TLS = frozenset({"1.0", "1.1"})
 SECURITY_OFF = frozenset({"off", "essentially_off"})
 _SPF_HOST = re.compile(r"(?:^|\s)[+?~-]?(?:a|mx):([^\s/]+)", re.IGNORECASE)
@@ -118,38 +117,25 @@ def _mail_proxied(zone: Zone, manifest: Manifest) -> list[Finding]:
     ]
 
 
+SETTING_PROBLEMS = (
+    ("min_tls_version", OLD_TLS, "cloudflare.min-tls-old"),
+    ("development_mode", frozenset({"on"}), "cloudflare.dev-mode-on"),
+    ("security_level", SECURITY_OFF, "cloudflare.security-off"),
+)
+"""Settings whose value alone is the problem: (setting, bad values, finding)."""
+
+
 def _settings(zone: Zone) -> list[Finding]:
-    found = []
-    tls = zone.settings.get("min_tls_version")
-    if tls in OLD_TLS:
-        found.append(
-            finding(
-                "cloudflare.min-tls-old",
-                target=zone.name,
-                evidence={"min_tls_version": tls},
-                fingerprint_keys=[],
-            )
+    return [
+        finding(
+            finding_id,
+            target=zone.name,
+            evidence={setting: zone.settings[setting]},
+            fingerprint_keys=[],
         )
-    if zone.settings.get("development_mode") == "on":
-        found.append(
-            finding(
-                "cloudflare.dev-mode-on",
-                target=zone.name,
-                evidence={"development_mode": "on"},
-                fingerprint_keys=[],
-            )
-        )
-    level = zone.settings.get("security_level")
-    if level in SECURITY_OFF:
-        found.append(
-            finding(
-                "cloudflare.security-off",
-                target=zone.name,
-                evidence={"security_level": level},
-                fingerprint_keys=[],
-            )
-        )
-    return found
+        for setting, bad, finding_id in SETTING_PROBLEMS
+        if zone.settings.get(setting) in bad
+    ]
 
 
 def protected_paths(manifest: Manifest) -> list[tuple[str, str, str]]:

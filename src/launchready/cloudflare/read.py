@@ -34,6 +34,8 @@ SETTINGS = (
     "security_header",
 )
 PER_PAGE = 100
+WEB_TYPES = frozenset({"A", "AAAA", "CNAME"})
+"""Record types that can be proxied: the ones a web host is published with."""
 RATELIMIT_PHASE = "http_ratelimit"
 
 T = TypeVar("T")
@@ -103,12 +105,9 @@ async def read_zone(section: Cloudflare, op_timeout: float, ca_bundle: Path | No
         records = await _read(DNS_READ, lambda: _records(client, zone_id))
         rules = await _read(WAF_READ, lambda: _rate_rules(client, zone_id))
     settings = {
-        name: value for name, value in zip(SETTINGS, values, strict=True) if value != _ABSENT
+        name: value for name, value in zip(SETTINGS, values, strict=True) if value is not None
     }
     return Zone(str(found.name), zone_id, settings, tuple(records), tuple(rules))
-
-
-_ABSENT: JSONValue = "\0absent"
 
 
 def _setting(client: Any, zone_id: str, name: str) -> Callable[[], Awaitable[JSONValue]]:
@@ -118,7 +117,7 @@ def _setting(client: Any, zone_id: str, name: str) -> Callable[[], Awaitable[JSO
         try:
             answer = await client.zones.settings.get(name, zone_id=zone_id)
         except cloudflare.NotFoundError:
-            return _ABSENT  # a setting this plan does not have
+            return None  # a setting this plan does not have
         value = getattr(answer, "value", None) if answer is not None else None
         return _plain(value)
 
@@ -204,6 +203,7 @@ __all__ = [
     "SETTINGS",
     "SETTINGS_READ",
     "WAF_READ",
+    "WEB_TYPES",
     "ZONE_READ",
     "DnsRecord",
     "RateRule",

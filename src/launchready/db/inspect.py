@@ -9,7 +9,6 @@ without blocking the event loop (psycopg's async connection; SQLite in a worker 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 
 from launchready.context import CheckContext
 from launchready.db.model import HotQuery, Inspection, Source, Unreachable
@@ -18,6 +17,7 @@ from launchready.db.sqltext import params_problem
 from launchready.db.url import DatabaseUrl, Engine, parse_url
 from launchready.errors import CheckConfigError, InputError
 from launchready.manifest.models import Database
+from launchready.net.dns import is_ip_literal
 
 DEFAULT_PG_PORT = 5432
 
@@ -86,7 +86,7 @@ async def _route(
     for host:port wins, then the manifest's nameservers; libpq keeps the real host name
     for TLS verification (``host`` beside ``hostaddr``). (None, None): leave it to libpq."""
     host = url.host
-    if not host or host.startswith("/") or "," in host or _is_ip(host):
+    if not host or host.startswith("/") or "," in host or is_ip_literal(host):
         return None, None
     mapped = ctx.manifest.network.resolve.get(f"{host.lower()}:{url.port or DEFAULT_PG_PORT}")
     if mapped is not None:
@@ -98,11 +98,3 @@ async def _route(
     if not addresses:
         return Unreachable("connect", f"{host} does not resolve")
     return addresses[0], None
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text.strip("[]"))
-    except ValueError:
-        return False
-    return True

@@ -79,6 +79,10 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
+WEB_ROLES = frozenset({"storefront", "api", "chat", "app", "admin", "static"})
+"""Host roles that serve web traffic (``mail`` and ``other`` do not)."""
+
+
 class Host(Section):
     name: Hostname
     role: Literal["storefront", "api", "chat", "app", "admin", "static", "mail", "other"] = "other"

@@ -138,10 +138,7 @@ class LogWatch:
 
     def _follow_new(self, paths: list[Path]) -> None:
         fresh = [p for p in paths if str(p) not in self._files]
-        if not fresh:
-            self._started = True
-            return
-        saved = self._store.log_marks(self._region)
+        saved = self._store.log_marks(self._region) if fresh else {}
         for path in fresh:
             mark = saved.get(str(path))
             position = mark.position if mark is not None and mark.position != GONE else None

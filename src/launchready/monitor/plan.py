@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from launchready.conditions import Condition, ProbeResult, evaluate_all
 from launchready.context import CheckContext
 from launchready.manifest import Manifest, Route
-from launchready.manifest.models import Heartbeat, Network
+from launchready.manifest.models import WEB_ROLES, Heartbeat, Network
 from launchready.net.tls import probe_tls
 from launchready.smoke.chatsteps import chat_step
 from launchready.smoke.steps import StepResult, route_step
@@ -82,9 +82,6 @@ def heartbeat_verdict(
         failed=() if ok else (resolved,),
         evidence={"last_ping": last_ping.isoformat() if last_ping else None},
     )
-
-
-WEB_ROLES = frozenset({"storefront", "api", "chat", "app", "admin", "static"})
 
 
 def https_hosts(manifest: Manifest) -> list[str]:

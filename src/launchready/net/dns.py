@@ -140,7 +140,7 @@ class Resolver:
 
     async def addresses(self, name: str) -> list[str]:
         """IPv4 then IPv6 addresses of ``name`` (empty when it does not resolve)."""
-        if _is_ip(name):
+        if is_ip_literal(name):
             return [name]
         v4, v6 = await asyncio.gather(self.query(name, "A"), self.query(name, "AAAA"))
         return list(v4.records) + list(v6.records)
@@ -167,9 +167,10 @@ def _differs(name: str, canonical: str) -> str | None:
     return canonical if canonical != name.rstrip(".").lower() else None
 
 
-def _is_ip(text: str) -> bool:
+def is_ip_literal(text: str) -> bool:
+    """``text`` is an IP address rather than a name (``[::1]`` as URLs bracket it, too)."""
     try:
-        ipaddress.ip_address(text)
+        ipaddress.ip_address(text.strip("[]"))
     except ValueError:
         return False
     return True

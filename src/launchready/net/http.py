@@ -26,7 +26,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 from launchready import __version__
 from launchready.manifest import Network
-from launchready.net.dns import Resolver, _is_ip
+from launchready.net.dns import Resolver, is_ip_literal
 
 ErrorKind = Literal["timeout", "dns", "connect", "tls", "protocol"]
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -83,7 +83,7 @@ class ManifestResolver(AbstractResolver):
         if override is not None:
             address, _, mapped_port = override.rpartition(":")
             return [_result(host, address.strip("[]"), int(mapped_port))]
-        if _is_ip(host):
+        if is_ip_literal(host):
             return [_result(host, host, port)]
         if self._use_dns:
             addresses = await self._dns.addresses(host)

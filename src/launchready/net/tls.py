@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from launchready.manifest import Network
 from launchready.net.certs import CertInfo, cert_info
-from launchready.net.dns import Resolver, _is_ip
+from launchready.net.dns import Resolver, is_ip_literal
 from launchready.net.http import ssl_context
 
 ErrorKind = Literal["refused", "timeout", "tls-alert", "no-tls", "connect", "unresolved", "dns"]
@@ -167,7 +167,7 @@ async def _target(
     if override is not None:
         address, _, mapped = override.rpartition(":")
         return (address.strip("[]"), int(mapped)), ("connect", "")
-    if _is_ip(host):
+    if is_ip_literal(host):
         return (host, port), ("connect", "")
     if network.nameservers and resolver is not None:
         v4, v6 = await asyncio.gather(resolver.query(host, "A"), resolver.query(host, "AAAA"))

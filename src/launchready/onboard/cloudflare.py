@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from launchready.cloudflare.read import Zone, read_zone
+from launchready.cloudflare.read import WEB_TYPES, Zone, read_zone
 from launchready.errors import InputError
 from launchready.manifest.models import Cloudflare
 
@@ -28,7 +28,6 @@ TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN"
 BASE_VARIABLE = "CLOUDFLARE_API_BASE"
 TOKEN_REFERENCE = "${" + TOKEN_VARIABLE + "}"
 DEFAULT_API_BASE: str = Cloudflare.model_fields["api_base"].default
-WEB_TYPES = frozenset({"A", "AAAA", "CNAME"})
 
 
 @dataclass

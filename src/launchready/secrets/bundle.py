@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import ipaddress
 import json
 import re
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from launchready.mail.dmarc import organizational_domain
 from launchready.net import HttpClient, HttpResponse
+from launchready.net.dns import is_ip_literal
 from launchready.secrets import Match, Scanner
 
 MAX_FILES = 50
@@ -161,7 +161,7 @@ def same_site(url: str, page: str, known: Sequence[str] = ()) -> bool:
     host, origin = (urlsplit(u).hostname or "" for u in (url, page))
     if not host or not origin:
         return False
-    if _is_ip(host) or _is_ip(origin):
+    if is_ip_literal(host) or is_ip_literal(origin):
         return host == origin
     return organizational_domain(host, known) == organizational_domain(origin, known)
 
@@ -206,14 +206,6 @@ def _data_url(ref: str) -> bytes | None:
 
 def _ok(response: HttpResponse) -> bool:
     return response.status is not None and 200 <= response.status < 300
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 __all__ = ["MAX_BYTES", "MAX_FILES", "same_site", "scan_url", "script_urls", "source_map_refs"]
