@@ -36,28 +36,35 @@ FLAKY_FAILURES = 0.10
 @dataclass(frozen=True)
 class Store:
     origin: str
-    first_hit: asyncio.Event
-    """Set when the first request arrives: the load is running."""
+    answered: asyncio.Event
+    """Set once ANSWERED requests were answered with 200: some are surely recorded."""
+
+
+ANSWERED = 10
 
 
 @pytest.fixture
 async def store() -> AsyncIterator[Store]:
     rng = random.Random(7)
-    hit = asyncio.Event()
+    answered = asyncio.Event()
+    count = 0
 
     async def handler(request: web.Request) -> web.Response:
-        hit.set()
+        nonlocal count
         name = request.match_info["name"]
         low, high = SLOW if name in ("slow", "checkout") else FAST
         await asyncio.sleep(rng.uniform(low, high))
         if name == "flaky" and rng.random() < FLAKY_FAILURES:
             return web.Response(status=500, text="boom")
+        count += 1
+        if count >= ANSWERED:
+            answered.set()
         return web.Response(text="ok")
 
     app = web.Application()
     app.router.add_route("*", "/{name}", handler)
     async with serve(app) as origin:
-        yield Store(origin, hit)
+        yield Store(origin, answered)
 
 
 def manifest(write: Callable[[str], Path], origin: str) -> Path:
@@ -203,7 +210,8 @@ async def test_ctrl_c_stops_the_load_and_still_writes_the_report(
         "never",
         stderr=asyncio.subprocess.PIPE,
     )
-    await asyncio.wait_for(store.first_hit.wait(), timeout=30)  # the load is running
+    # Interrupting at the first request could beat its response: wait for several answers.
+    await asyncio.wait_for(store.answered.wait(), timeout=30)
     process.send_signal(signal.SIGINT)
     _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, stderr.decode()
