@@ -1,16 +1,18 @@
 """Two monitors in two regions share one real PostgreSQL (tests/pglab.py). The target
 listens on two loopback addresses and can fail for one region's address only, the way
 one region's network trouble looks: that alone is no incident; a failure both regions
-see is exactly one alert and one recovery; and a region that stops reporting is an
-alert of its own."""
+see is exactly one alert and one recovery; a region that stops reporting is an alert of
+its own, and retiring it (``monitor --retire-region``) closes that alert."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from pathlib import Path
 
 from aiohttp import web
 
+from tests.conftest import CliRun
 from tests.labserver import free_port
 from tests.monitor.lab import INTERVAL, Lab, start, stop
 
@@ -36,7 +38,7 @@ monitor:
 
 
 async def test_two_regions_need_a_quorum_and_a_silent_region_alerts(
-    lab: Lab, tmp_path: Path, postgres_url: str
+    lab: Lab, tmp_path: Path, postgres_url: str, cli: CliRun
 ) -> None:
     failing_for: set[str] = set()
     arrivals: Counter[str] = Counter()
@@ -90,6 +92,20 @@ async def test_two_regions_need_a_quorum_and_a_silent_region_alerts(
         await lab.wait_for(lambda: len(lab.alerts) == 3, within=30)
         assert lab.alerts[2]["title"] == "[shop.test] DOWN: region us"
         assert "[LAST_REPORT]" in lab.alerts[2]["message"]
+        # us was decommissioned: retiring it closes that incident, told by eu's sender.
+        eu_manifest = region_manifest(tmp_path, lab, port, EU)
+        unknown = await asyncio.to_thread(
+            cli, "monitor", "-m", eu_manifest, "--db", db, "--retire-region", "asia"
+        )
+        assert unknown.returncode == 2
+        assert "known: eu, us" in unknown.stderr
+        retired = await asyncio.to_thread(
+            cli, "monitor", "-m", eu_manifest, "--db", db, "--retire-region", "us"
+        )
+        assert retired.returncode == 0, retired.stderr
+        assert "region us retired: its open incident is closed" in retired.stdout
+        await lab.wait_for(lambda: len(lab.alerts) == 4)
+        assert lab.alerts[3]["title"].startswith("[shop.test] RETIRED: region us (silent ")
     finally:
         for process in monitors.values():
             await stop(process)
@@ -98,4 +114,5 @@ async def test_two_regions_need_a_quorum_and_a_silent_region_alerts(
         "[shop.test] DOWN",
         "[shop.test] RECOVERED",
         "[shop.test] DOWN",
+        "[shop.test] RETIRED",
     ]

@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -207,3 +207,54 @@ def test_of_several_regions_exactly_one_sends_each_notice(store: Store) -> None:
     assert [p.id for p in store.claim("eu", now + timedelta(minutes=6))] == [claimed.id]
     store.mark(claimed.id, sent=True)
     assert store.claim("us", now + timedelta(hours=1)) == []
+
+
+def region_builder(region: str) -> Callable[[Notice], Message]:
+    def message(notice: Notice) -> Message:
+        return build(notice, f"region {region}", region, "shop.test")
+
+    return message
+
+
+def region_silence(region: str, ok: bool, at: datetime) -> Observation:
+    """What eu's regions loop records about ``region``."""
+    outcome = Outcome(ok, at, ("[LAST_REPORT] (300s ago) <= 180s",))
+    return Observation(f"region {region}", "region", region, "eu", outcome)
+
+
+def test_retiring_a_silent_region_closes_its_incident_once(store: Store) -> None:
+    for index in range(2):
+        at = START + timedelta(minutes=index)
+        store.record(health(Outcome(True, at), "us"), Policy(), builder)
+        store.record(health(Outcome(True, at), "eu"), Policy(), builder)
+    # us fell silent: eu's regions loop fails "region us" twice, an incident opens.
+    for index in range(5, 7):
+        store.record(
+            region_silence("us", False, START + timedelta(minutes=index)), Policy(), builder
+        )
+    assert [p.kind for p in store.pending()] == ["alert"]
+    retired_at = START + timedelta(minutes=30)
+    notice = store.retire_region("us", "region us", retired_at, region_builder("us"))
+    assert notice is not None
+    assert (notice.kind, notice.opened_at, notice.at) == (
+        "retired",
+        START + timedelta(minutes=5),
+        retired_at,
+    )
+    assert [p.kind for p in store.pending()] == ["alert", "retired"]
+    assert store.pending()[1].message.title == "[shop.test] RETIRED: region us (silent 25m 0s)"
+    assert not store.pending()[1].message.failure
+    assert store.open_incidents() == []
+    assert set(store.regions()) == {"eu"}
+    with pytest.raises(KeyError):
+        store.retire_region("us", "region us", retired_at, builder)
+
+
+def test_retiring_a_region_without_an_incident_queues_nothing(store: Store) -> None:
+    store.record(health(Outcome(True, START), "us"), Policy(), builder)
+    store.record(health(Outcome(True, START), "eu"), Policy(), builder)
+    assert store.retire_region("us", "region us", START + timedelta(minutes=1), builder) is None
+    assert store.pending() == []
+    assert set(store.regions()) == {"eu"}
+    with pytest.raises(KeyError):
+        store.retire_region("asia", "region asia", START, builder)

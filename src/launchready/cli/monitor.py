@@ -18,7 +18,7 @@ from launchready.cli.options import DEFAULT_MANIFEST, Common, ManifestOpt, with_
 from launchready.durations import parse_duration
 from launchready.errors import InputError
 from launchready.manifest import Manifest, load_manifest
-from launchready.monitor.runtime import MonitorOptions, run_monitor
+from launchready.monitor.runtime import MonitorOptions, retire_region, run_monitor
 from launchready.runner import open_context
 
 MIN_INTERVAL_S = 1.0
@@ -51,18 +51,43 @@ def monitor(
             "--interval", help="Between two probes of a check (default monitor.interval)."
         ),
     ] = None,
+    retire_region: Annotated[
+        str | None,
+        typer.Option(
+            "--retire-region",
+            metavar="NAME",
+            help="Forget a decommissioned region: its silence stops alerting "
+            "(closes that incident with a RETIRED notice), then exit.",
+        ),
+    ] = None,
     *,
     opts: Common,
 ) -> None:
     """Watch every route, alert after consecutive failures, recover once, until stopped."""
     loaded = load_manifest(manifest)
+    url = db or f"sqlite:///{loaded.base_dir / DEFAULT_DB}"
+    if retire_region is not None:
+        _retire(loaded, url, retire_region)
+        return
     if not loaded.routes:
         raise InputError(f"{manifest}: no routes to monitor")
     seconds = parse_duration(interval) if interval else None
     if seconds is not None and seconds < MIN_INTERVAL_S:
         raise InputError(f"--interval must be at least {MIN_INTERVAL_S:g}s")
-    url = db or f"sqlite:///{loaded.base_dir / DEFAULT_DB}"
     asyncio.run(_watch(loaded, opts, MonitorOptions(url, region, seconds, _host_port(listen))))
+
+
+def _retire(manifest: Manifest, url: str, region: str) -> None:
+    notice = retire_region(manifest, url, region)
+    closed = (
+        "its open incident is closed; the running monitors send the RETIRED notice"
+        if notice is not None
+        else "it had no open incident"
+    )
+    typer.echo(
+        f"region {region} retired: {closed}. A monitor still running there joins again "
+        "with its next report."
+    )
 
 
 def _host_port(text: str | None) -> tuple[str, int] | None:

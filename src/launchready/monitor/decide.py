@@ -22,7 +22,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-NoticeKind = Literal["alert", "recovery", "reminder"]
+NoticeKind = Literal["alert", "recovery", "reminder", "retired"]
+"""``retired``: an operator retired the silent region the incident was about (never
+decided here: see ``Store.retire_region``)."""
 
 
 @dataclass(frozen=True)

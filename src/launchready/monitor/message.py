@@ -30,6 +30,14 @@ def build(notice: Notice, check: str, target: str, site: str) -> Message:
             f"What had failed:\n{why}",
             failure=False,
         )
+    if notice.kind == "retired":
+        return Message(
+            f"[{site}] RETIRED: {check} (silent {human(notice.downtime)})",
+            f"{check} was retired by an operator: its monitor no longer counts, and its "
+            f"silence is no longer an incident.\nSilent since {since}, for "
+            f"{human(notice.downtime)}.",
+            failure=False,
+        )
     prefix = "STILL DOWN" if notice.kind == "reminder" else "DOWN"
     seen = ""
     if notice.regions and notice.regions != ("default",):

@@ -216,6 +216,31 @@ async def _compact_loop(store: Store, stop: asyncio.Event, now: Callable[[], dat
             return
 
 
+def region_check(name: str) -> MonitorCheck:
+    """The check every region keeps on region ``name``: does it still report?"""
+    return MonitorCheck(f"region {name}", "region", name)
+
+
+def retire_region(manifest: Manifest, store_url: str, region: str) -> Notice | None:
+    """Forget a decommissioned region (``monitor --retire-region``); the notice closing its
+    silence incident, if one was open. An unknown region is an input error naming the
+    known ones."""
+    store = Store(store_url)
+    try:
+        check = region_check(region)
+        try:
+            return store.retire_region(
+                region, check.name, datetime.now(UTC), _builder(check, manifest.site.domain)
+            )
+        except KeyError:
+            known = ", ".join(sorted(store.regions())) or "none yet"
+            raise InputError(
+                f"--retire-region {region}: no such region in the store (known: {known})"
+            ) from None
+    finally:
+        store.close()
+
+
 async def _regions_loop(
     store: Store,
     region: str,
@@ -238,10 +263,8 @@ async def _regions_loop(
             quiet = (at - last).total_seconds() if name != region else 0.0
             ok = quiet <= window.total_seconds()
             condition = f"[LAST_REPORT] ({round(quiet)}s ago) <= {round(window.total_seconds())}s"
-            seen = Observation(
-                f"region {name}", "region", name, region, Outcome(ok, at, (condition,))
-            )
-            check = MonitorCheck(seen.check, "region", name)
+            check = region_check(name)
+            seen = Observation(check.name, "region", name, region, Outcome(ok, at, (condition,)))
             await asyncio.to_thread(store.record, seen, rules, _builder(check, site))
 
 
@@ -252,4 +275,4 @@ async def _stopped(stop: asyncio.Event, wait_s: float) -> bool:
     return stop.is_set()
 
 
-__all__ = ["MonitorOptions", "run_monitor"]
+__all__ = ["MonitorOptions", "retire_region", "run_monitor"]

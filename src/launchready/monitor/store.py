@@ -205,18 +205,7 @@ class Store:
             )
             for notice in notices:
                 _incident(session, check_id, notice)
-                message = build(notice)
-                session.add(
-                    OutboxRow(
-                        check_id=check_id,
-                        kind=notice.kind,
-                        created_at=notice.at,
-                        title=message.title,
-                        body=message.body,
-                        failure=message.failure,
-                        attempts=0,
-                    )
-                )
+                session.add(_outbox(check_id, notice, build(notice)))
         return list(notices)
 
     def _active(self, session: Session, region: str, at: datetime, window: timedelta) -> set[str]:
@@ -316,6 +305,47 @@ class Store:
         with Session(self.engine) as session:
             row = session.get(HeartbeatRow, name)
             return as_utc(row.last_ping_at) if row is not None else None
+
+    def retire_region(self, region: str, check: str, at: datetime, build: Builder) -> Notice | None:
+        """Forget a decommissioned region, so that its silence stops being an incident.
+
+        Its last report and its streaks go; the incident of ``check`` (the region's own
+        "region NAME" check) closes with a ``retired`` notice queued for the running
+        monitors to send, so whoever got the DOWN also hears why it ended. A monitor still
+        running in that region simply joins again with its next report. Raises
+        :class:`KeyError` for a region that never reported."""
+        with self._write() as session:
+            if session.get(RegionRow, region) is None:
+                raise KeyError(region)
+            quiet = {"synchronize_session": False}
+            session.execute(
+                delete(RegionRow).where(RegionRow.name == region).execution_options(**quiet)
+            )
+            session.execute(
+                delete(RegionStateRow)
+                .where(RegionStateRow.region == region)
+                .execution_options(**quiet)
+            )
+            check_row = session.scalar(select(CheckRow).where(CheckRow.name == check))
+            if check_row is None:
+                return None
+            # The other regions' streaks of "region NAME" start again from nothing.
+            session.execute(
+                delete(RegionStateRow)
+                .where(RegionStateRow.check_id == check_row.id)
+                .execution_options(**quiet)
+            )
+            state_row = session.scalar(
+                select(StateRow).where(StateRow.check_id == check_row.id).with_for_update()
+            )
+            incident = _incident_of(state_row) if state_row is not None else None
+            if state_row is None or incident is None:
+                return None
+            _save_incident(state_row, None)
+            notice = Notice("retired", incident.opened_at, at, incident.conditions)
+            _incident(session, check_row.id, notice)
+            session.add(_outbox(check_row.id, notice, build(notice)))
+        return notice
 
     def log_marks(self, region: str) -> dict[str, LogMark]:
         """Where this region's monitor stopped in each log file it follows."""
@@ -478,7 +508,7 @@ def _incident(session: Session, check_id: int, notice: Notice) -> None:
                 regions=",".join(notice.regions),
             )
         )
-    elif notice.kind == "recovery":
+    elif notice.kind in ("recovery", "retired"):
         open_row = session.scalar(
             select(IncidentRow).where(
                 IncidentRow.check_id == check_id, IncidentRow.closed_at.is_(None)
@@ -486,6 +516,18 @@ def _incident(session: Session, check_id: int, notice: Notice) -> None:
         )
         if open_row is not None:
             open_row.closed_at = notice.at
+
+
+def _outbox(check_id: int, notice: Notice, message: Message) -> OutboxRow:
+    return OutboxRow(
+        check_id=check_id,
+        kind=notice.kind,
+        created_at=notice.at,
+        title=message.title,
+        body=message.body,
+        failure=message.failure,
+        attempts=0,
+    )
 
 
 def as_utc(value: datetime) -> datetime:
