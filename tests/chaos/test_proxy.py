@@ -123,7 +123,7 @@ async def test_latency_delays_the_answer_by_about_l(proxy: FaultProxy) -> None:
     started = time.perf_counter()
     writer.write(b"pong")
     assert await reader.readexactly(4) == b"pong"
-    assert time.perf_counter() - started < 0.1
+    assert time.perf_counter() - started < 0.25  # under the 0.3 s it added: restored at once
     writer.close()
 
 
