@@ -169,18 +169,10 @@ async def check_report(
 
 
 def _not_reproducible(command: str, diagnosis: Diagnosis, log: Path) -> Finding:
-    evidence: dict[str, object] = {
-        "cause": diagnosis.cause,
-        "explanation": diagnosis.explanation,
-    }
-    if diagnosis.files:
-        evidence["files"] = list(diagnosis.files)
-    if diagnosis.variables:
-        evidence["variables"] = list(diagnosis.variables)
-    if diagnosis.files or diagnosis.variables:
-        evidence["confirmed"] = diagnosis.confirmed
-    evidence["log"] = str(log)
-    evidence["last_lines"] = list(diagnosis.last_lines)
+    evidence = {**diagnosis.to_json(), "log": str(log)}
+    # The long last lines go last, so an evidence line shortened for the terminal still
+    # names the log.
+    evidence["last_lines"] = evidence.pop("last_lines")
     return catalog.finding(
         "deploy.build-not-reproducible",
         target=command,

@@ -338,8 +338,7 @@ class Store:
             state_row = session.scalar(
                 select(StateRow).where(StateRow.check_id == check_row.id).with_for_update()
             )
-            incident = _incident_of(state_row) if state_row is not None else None
-            if state_row is None or incident is None:
+            if state_row is None or (incident := _incident_of(state_row)) is None:
                 return None
             _save_incident(state_row, None)
             notice = Notice("retired", incident.opened_at, at, incident.conditions)

@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.rule import Rule
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
 from launchready.findings import JSONValue, Report
 from launchready.report.common import mappings, shown
 from launchready.report.perfcharts import HEIGHT, PAD, WIDTH
+from launchready.report.textblocks import plain_table, section, spaced
 
 DELIVERABLE = "chaos"
 DASH = "-"
@@ -195,7 +193,7 @@ def chaos_text(report: Report) -> list[RenderableType]:
         return []
     parts: list[RenderableType] = [Text(view.summary)]
     for dep in view.dependencies:
-        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+        table = plain_table()
         table.add_column(f"{dep.name}: {dep.summary}", overflow="fold")
         for column in dep.columns:
             table.add_column(column, no_wrap=True)
@@ -204,10 +202,9 @@ def chaos_text(report: Report) -> list[RenderableType]:
                 Text(row.target, "yellow" if row.baseline_failed else ""),
                 *(Text(c.text, "red" if c.bad else "") for c in row.cells),
             )
-        parts.append(Padding(table, (1, 0, 0, 0)))
+        parts.append(spaced(table))
         parts += [Text(note, "yellow") for note in dep.notes]
-    title = Text("Chaos: how the store copes when a dependency fails", "bold")
-    return [Group(Rule(title), Padding(Group(*parts), (0, 0, 1, 0)))]
+    return [section("Chaos: how the store copes when a dependency fails", *parts)]
 
 
 def chaos_markdown(report: Report) -> list[str]:

@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.rule import Rule
+from rich.console import RenderableType
 from rich.text import Text
 
 from launchready.findings import JSONValue, Report
 from launchready.report.common import mappings, shown
+from launchready.report.textblocks import section
 
 DELIVERABLE = "cloudflare"
 SHOWN_SETTINGS = (
@@ -78,9 +77,7 @@ def cloudflare_text(report: Report) -> list[RenderableType]:
     view = cloudflare_view(report)
     if view is None:
         return []
-    body = Group(*(Text(line) for line in _lines(view)))
-    title = Text(f"Cloudflare zone {view.zone}", "bold")
-    return [Group(Rule(title), Padding(body, (0, 0, 1, 0)))]
+    return [section(f"Cloudflare zone {view.zone}", *map(Text, _lines(view)))]
 
 
 def cloudflare_markdown(report: Report) -> list[str]:

@@ -3,18 +3,12 @@ the ``--analyze`` timings. Every value reaches Rich as plain Text."""
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.rule import Rule
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
 from launchready.findings import Report
 from launchready.report.dbview import db_view
-
-
-def _table() -> Table:
-    return Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+from launchready.report.textblocks import plain_table, section, spaced
 
 
 def db_sections(report: Report) -> list[RenderableType]:
@@ -24,7 +18,7 @@ def db_sections(report: Report) -> list[RenderableType]:
         return []
     parts: list[RenderableType] = [Text(view.summary)]
     if view.plans:
-        table = _table()
+        table = plain_table()
         table.add_column("query", overflow="fold")
         table.add_column("from", no_wrap=True)
         table.add_column("cost", justify="right", no_wrap=True)
@@ -32,9 +26,9 @@ def db_sections(report: Report) -> list[RenderableType]:
         for p in view.plans:
             plan = Text(p.plan, "yellow") if p.skipped else Text(p.plan)
             table.add_row(Text(p.query), Text(p.source), Text(p.cost), plan)
-        parts.append(Padding(table, (1, 0, 0, 0)))
+        parts.append(spaced(table))
     if view.statements:
-        table = _table()
+        table = plain_table()
         table.add_column("calls", justify="right", no_wrap=True)
         table.add_column("mean", justify="right", no_wrap=True)
         table.add_column("total", justify="right", no_wrap=True)
@@ -42,16 +36,15 @@ def db_sections(report: Report) -> list[RenderableType]:
         table.add_column("top statements (pg_stat_statements)", ratio=1, overflow="fold")
         for s in view.statements:
             table.add_row(Text(s.calls), Text(s.mean), Text(s.total), Text(s.share), Text(s.sql))
-        parts.append(Padding(table, (1, 0, 0, 0)))
+        parts.append(spaced(table))
     if view.timings:
-        table = _table()
+        table = plain_table()
         table.add_column("query (EXPLAIN ANALYZE)", overflow="fold")
         table.add_column("execution", justify="right", no_wrap=True)
         for t in view.timings:
             table.add_row(Text(t.query), Text(t.execution))
-        parts.append(Padding(table, (1, 0, 0, 0)))
-    title = Text("Database: hot queries", "bold")
-    return [Group(Rule(title), Padding(Group(*parts), (0, 0, 1, 0)))]
+        parts.append(spaced(table))
+    return [section("Database: hot queries", *parts)]
 
 
 __all__ = ["db_sections"]

@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.rule import Rule
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
 from launchready.findings import JSONValue, Report
 from launchready.report.common import mappings, one_line, shown
+from launchready.report.textblocks import plain_table, section, spaced
 
 DELIVERABLE = "deploy"
 BAR_WIDTH = 480
@@ -159,7 +157,7 @@ def deploy_text(report: Report) -> list[RenderableType]:
     if view is None:
         return []
     parts: list[RenderableType] = [Text(view.summary)]
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+    table = plain_table()
     table.add_column("step", no_wrap=True)
     table.add_column("result", no_wrap=True)
     table.add_column("time", justify="right", no_wrap=True)
@@ -171,12 +169,12 @@ def deploy_text(report: Report) -> list[RenderableType]:
             Text(s.seconds),
             Text(s.command),
         )
-    parts.append(Padding(table, (1, 0, 0, 0)))
+    parts.append(spaced(table))
     for path, files in view.artifacts:
         parts.append(Text(f"Scanned {path}: {files} files"))
     if view.log_dir:
         parts.append(Text(f"Step logs: {view.log_dir}", "dim"))
-    return [Group(Rule(Text(view.title, "bold")), Padding(Group(*parts), (0, 0, 1, 0)))]
+    return [section(view.title, *parts)]
 
 
 def deploy_markdown(report: Report) -> list[str]:

@@ -4,17 +4,11 @@ templates and the live request-ID check. Every value reaches Rich as plain Text.
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
 
 from launchready.findings import Report
 from launchready.report.logsview import LogsView, logs_view
-
-
-def _table() -> Table:
-    return Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+from launchready.report.textblocks import plain_table, section, spaced
 
 
 def logs_sections(report: Report) -> list[RenderableType]:
@@ -26,15 +20,15 @@ def logs_sections(report: Report) -> list[RenderableType]:
     if view.routes:
         parts.append(_routes(view))
     if view.errors:
-        table = _table()
+        table = plain_table()
         table.add_column("lines", justify="right", no_wrap=True)
         table.add_column("share", justify="right", no_wrap=True)
         table.add_column(f"top error templates (of {view.error_lines} error lines)", ratio=1)
         for e in view.errors:
             table.add_row(Text(e.count), Text(e.share), Text(e.template))
-        parts.append(Padding(table, (1, 0, 0, 0)))
+        parts.append(spaced(table))
     if view.live:
-        table = _table()
+        table = plain_table()
         table.add_column(view.header, no_wrap=True)
         table.add_column("route", overflow="fold")
         table.add_column("url", ratio=1, overflow="fold")
@@ -42,13 +36,12 @@ def logs_sections(report: Report) -> list[RenderableType]:
         for c in view.live:
             mark = Text("yes", "green") if c.present else Text("missing", "bold red")
             table.add_row(mark, Text(c.route), Text(c.url), Text(c.answer))
-        parts.append(Padding(table, (1, 0, 0, 0)))
-    title = Text("Logs: real traffic", "bold")
-    return [Group(Rule(title), Padding(Group(*parts), (0, 0, 1, 0)))]
+        parts.append(spaced(table))
+    return [section("Logs: real traffic", *parts)]
 
 
 def _files(view: LogsView) -> RenderableType:
-    table = _table()
+    table = plain_table()
     table.add_column("file", ratio=2, overflow="fold")
     table.add_column("format", overflow="fold")
     table.add_column("lines", justify="right", no_wrap=True)
@@ -67,11 +60,11 @@ def _files(view: LogsView) -> RenderableType:
             Text(f.request_ids),
             Text(f.newest),
         )
-    return Padding(table, (1, 0, 0, 0))
+    return spaced(table)
 
 
 def _routes(view: LogsView) -> RenderableType:
-    table = _table()
+    table = plain_table()
     table.add_column("route template", overflow="fold")
     for name in ("requests", "p50", "p95", "p99", "5xx", "budget"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -94,7 +87,7 @@ def _routes(view: LogsView) -> RenderableType:
     parts: list[RenderableType] = [table]
     if view.hidden_routes:
         parts.append(Text(f"… and {view.hidden_routes} quieter templates", "dim"))
-    return Padding(Group(*parts), (1, 0, 0, 0))
+    return spaced(Group(*parts))
 
 
 __all__ = ["logs_sections"]

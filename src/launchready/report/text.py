@@ -40,6 +40,7 @@ from launchready.report.dnsmap import DnsMapName, dns_map_names
 from launchready.report.logstext import logs_sections
 from launchready.report.plan import LaunchPlan, PlanItem, build_plan
 from launchready.report.text_extras import sections
+from launchready.report.textblocks import plain_table, section
 
 STYLES: dict[Severity, str] = {
     Severity.BLOCKER: "bold white on red",
@@ -150,7 +151,7 @@ def _labelled(label: str, value: str) -> Text:
 
 
 def _minor(items: list[Finding], rank: int) -> RenderableType:
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+    table = plain_table()
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("severity", no_wrap=True)
     table.add_column("finding", ratio=3)
@@ -170,7 +171,7 @@ def _minor(items: list[Finding], rank: int) -> RenderableType:
 
 def _dns_map(names: list[DnsMapName]) -> RenderableType:
     """Name, type and values; the name is printed once, on its first row."""
-    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
+    table = plain_table()
     table.add_column("name", ratio=2, overflow="fold")
     table.add_column("type", no_wrap=True)
     table.add_column("values", ratio=3, overflow="fold")
@@ -185,7 +186,7 @@ def _dns_map(names: list[DnsMapName]) -> RenderableType:
             if row.omitted:
                 values += f"\n… and {row.omitted} more"
             table.add_row(label, Text(row.rtype), Text(values, "italic dim" if row.note else ""))
-    return Group(Rule(Text("DNS map", "bold")), Padding(table, (0, 0, 1, 0)))
+    return section("DNS map", table)
 
 
 def _checks(report: Report) -> RenderableType:

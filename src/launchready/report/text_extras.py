@@ -3,10 +3,7 @@ module stays about the risk list; every value reaches Rich as plain Text, never 
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
-from rich.rule import Rule
-from rich.table import Table
+from rich.console import RenderableType
 from rich.text import Text
 
 from launchready.findings import Report
@@ -14,11 +11,8 @@ from launchready.report.perfview import light_lines, load_lines
 from launchready.report.redteamview import redteam_lines
 from launchready.report.routing import matrix_rows, timing_rows
 from launchready.report.smokeview import smoke_lines, smoke_rows
+from launchready.report.textblocks import plain_table, section
 from launchready.report.tlsview import tls_rows
-
-
-def _table() -> Table:
-    return Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
 
 
 def sections(report: Report) -> list[RenderableType]:
@@ -27,7 +21,7 @@ def sections(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = []
     rows = matrix_rows(report)
     if rows:
-        table = _table()
+        table = plain_table()
         table.add_column("source", ratio=3, overflow="fold")
         table.add_column("hops", ratio=3, overflow="fold")
         table.add_column("final", ratio=3, overflow="fold")
@@ -39,10 +33,10 @@ def sections(report: Report) -> list[RenderableType]:
             hops = "\n".join(row.hops) + (f"\n… and {row.omitted} more" if row.omitted else "")
             style = "green" if row.ok else "bold red"
             table.add_row(source, Text(hops), Text(row.final), Text(row.verdict, style))
-        parts.append(Group(Rule(Text("Redirect matrix", "bold")), Padding(table, (0, 0, 1, 0))))
+        parts.append(section("Redirect matrix", table))
     timings = timing_rows(report)
     if timings:
-        table = _table()
+        table = plain_table()
         for name in ("route", "request", "status", "ttfb", "total"):
             table.add_column(name, overflow="fold", ratio=3 if name == "request" else None)
         for t in timings:
@@ -53,10 +47,10 @@ def sections(report: Report) -> list[RenderableType]:
             table.add_row(
                 route, Text(f"{t.method} {t.url}"), status, Text(t.ttfb_ms), Text(t.total_ms)
             )
-        parts.append(Group(Rule(Text("Route timings", "bold")), Padding(table, (0, 0, 1, 0))))
+        parts.append(section("Route timings", table))
     certs = tls_rows(report)
     if certs:
-        table = _table()
+        table = plain_table()
         table.add_column("host", overflow="fold")
         table.add_column("certificate", ratio=3, overflow="fold")
         table.add_column("protocols", ratio=2, overflow="fold")
@@ -74,25 +68,22 @@ def sections(report: Report) -> list[RenderableType]:
                 cert.append("\nchain: " + "; ".join(c.chain), "dim")
             protocols = Text(f"{c.protocol}\naccepts {c.accepted or '?'}\nHSTS {c.hsts}")
             table.add_row(Text(c.host), cert, protocols)
-        parts.append(Group(Rule(Text("TLS certificates", "bold")), Padding(table, (0, 0, 1, 0))))
+        parts.append(section("TLS certificates", table))
     steps = smoke_rows(report)
     if steps:
         lines = [
             Text.assemble((line[:4], "green" if row.ok else "bold red"), line[4:])
             for row, line in zip(steps, smoke_lines(steps), strict=True)
         ]
-        parts.append(Group(Rule(Text("Smoke steps", "bold")), Padding(Group(*lines), (0, 0, 1, 0))))
+        parts.append(section("Smoke steps", *lines))
     light = light_lines(report)
     if light:
-        body = Group(*(Text(line) for line in light))
         title = "Light traffic (one request at a time, p95 budget 500 ms)"
-        parts.append(Group(Rule(Text(title, "bold")), Padding(body, (0, 0, 1, 0))))
+        parts.append(section(title, *map(Text, light)))
     loaded = load_lines(report)
     if loaded:
-        body = Group(*(Text(line) for line in loaded))
-        parts.append(Group(Rule(Text("Load test", "bold")), Padding(body, (0, 0, 1, 0))))
+        parts.append(section("Load test", *map(Text, loaded)))
     red = redteam_lines(report)
     if red:
-        body = Group(*(Text(line) for line in red))
-        parts.append(Group(Rule(Text("Red team", "bold")), Padding(body, (0, 0, 1, 0))))
+        parts.append(section("Red team", *map(Text, red)))
     return parts
